@@ -1,0 +1,1 @@
+"""NATS: the connection, the streams, the consumer runner and request-reply services."""

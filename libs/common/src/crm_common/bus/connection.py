@@ -1,0 +1,106 @@
+"""A NATS connection that waits for the server at startup and reports reconnects."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+import nats
+from nats.aio.client import Client
+from nats.errors import NoServersError
+from nats.js import JetStreamContext
+
+logger = logging.getLogger(__name__)
+
+ReconnectListener = Callable[[], Awaitable[None]]
+
+
+class Bus:
+    """One NATS connection and its JetStream context, shared by a service's components."""
+
+    def __init__(self, nc: Client) -> None:
+        self.nc = nc
+        self.js: JetStreamContext = nc.jetstream()
+        self._reconnect_listeners: list[ReconnectListener] = []
+
+    def on_reconnect(self, listener: ReconnectListener) -> None:
+        """Call `listener` after each reconnect: a restarted server may have lost recent writes."""
+        self._reconnect_listeners.append(listener)
+
+    async def _reconnected(self) -> None:
+        logger.info("nats reconnected", extra={"server": str(self.nc.connected_url)})
+        for listener in list(self._reconnect_listeners):
+            try:
+                await listener()
+            except Exception:
+                logger.exception("reconnect listener failed")
+
+    @property
+    def is_connected(self) -> bool:
+        return bool(self.nc.is_connected)
+
+    async def close(self) -> None:
+        """Drain the connection (in-flight messages are delivered), or close it if it is down."""
+        if self.nc.is_closed:
+            return
+        if self.nc.is_connecting or self.nc.is_reconnecting:
+            await self.nc.close()
+            return
+        try:
+            await self.nc.drain()
+        except nats.errors.ConnectionReconnectingError:
+            await self.nc.close()
+        except (nats.errors.ConnectionClosedError, nats.errors.ConnectionDrainingError):
+            pass
+
+
+async def connect(
+    servers: list[str],
+    *,
+    name: str,
+    wait: float | None = None,
+) -> Bus:
+    """Connect to NATS, retrying until the server answers or `wait` seconds have passed.
+
+    Once connected, the client reconnects forever.
+
+    Raises:
+        TimeoutError: no server answered within `wait` seconds.
+    """
+    bus: Bus | None = None
+
+    async def reconnected() -> None:
+        if bus is not None:
+            await bus._reconnected()
+
+    async def disconnected() -> None:
+        logger.warning("nats disconnected")
+
+    async def error(exc: Exception) -> None:
+        logger.warning("nats error: %s", exc)
+
+    loop = asyncio.get_running_loop()
+    deadline = None if wait is None else loop.time() + wait
+    delay = 0.1
+    while True:
+        try:
+            nc = await nats.connect(
+                servers,
+                name=name,
+                allow_reconnect=True,
+                max_reconnect_attempts=-1,
+                reconnect_time_wait=0.25,
+                connect_timeout=2,
+                reconnected_cb=reconnected,
+                disconnected_cb=disconnected,
+                error_cb=error,
+            )
+            bus = Bus(nc)
+            return bus
+        except (OSError, NoServersError, TimeoutError, nats.errors.Error) as exc:
+            if deadline is not None and loop.time() + delay > deadline:
+                raise TimeoutError(f"no NATS server answered at {servers}") from exc
+            logger.info("waiting for NATS at %s: %s", servers, exc)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)

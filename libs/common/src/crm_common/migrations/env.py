@@ -1,0 +1,5 @@
+from alembic import context
+
+from crm_common.migrations import run_env
+
+run_env(context)

@@ -1,0 +1,153 @@
+"""Pytest fixtures for tests against real infrastructure (loaded by the root conftest.py).
+
+- `nats_server`: a nats-server with JetStream on a free port and a temporary store.
+- `bus`: a connected `Bus` on it.
+- `database_url`: a fresh, empty database; every test that asks for it runs on SQLite, and on
+  PostgreSQL too when TEST_POSTGRES_URL is set (a new database per test on that server).
+- `db`: a `Database` on `database_url` with the common tables migrated.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from crm_common import migrations
+from crm_common.bus.connection import Bus, connect
+from crm_common.db import Database
+from crm_common.ids import new_id
+from crm_common.natsd import NatsServer
+
+POSTGRES_ENV = "TEST_POSTGRES_URL"
+
+
+def postgres_admin_url() -> str | None:
+    raw = os.environ.get(POSTGRES_ENV)
+    if not raw:
+        return None
+    if raw.startswith("postgresql://"):
+        raw = "postgresql+psycopg://" + raw.removeprefix("postgresql://")
+    return raw
+
+
+def backends() -> list[str]:
+    return ["sqlite", "postgresql"] if postgres_admin_url() else ["sqlite"]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "database_url" in metafunc.fixturenames:
+        metafunc.parametrize("database_url", backends(), indirect=True)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
+    server = NatsServer(tmp_path / "nats").start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+async def bus(nats_server: NatsServer) -> AsyncIterator[Bus]:
+    connected = await connect([nats_server.url], name="test", wait=10)
+    try:
+        yield connected
+    finally:
+        await connected.nc.close()
+
+
+def create_postgres_database(admin_url: str) -> str:
+    """Create an empty database on the server of `admin_url`; returns its URL."""
+    name = f"t_{new_id().hex}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(admin_url: str, url: str) -> None:
+    name = make_url(url).database
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    admin = postgres_admin_url()
+    assert admin is not None
+    url = create_postgres_database(admin)
+    try:
+        yield url
+    finally:
+        drop_postgres_database(admin, url)
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    migrations.upgrade(database_url)
+    database = Database(database_url)
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
+def poll_health(client: Any, path: str, *, status: int, timeout: float = 15.0) -> dict[str, Any]:
+    """GET `path` until it answers `status`; returns the body. Fails after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        response = client.get(path)
+        if response.status_code == status:
+            body: dict[str, Any] = response.json()
+            return body
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{path} answered {response.status_code}: {response.text}")
+        time.sleep(0.05)
+
+
+def check_health_follows_the_bus(
+    app: Any, path: str, nats_server: NatsServer, *, has_database: bool = True
+) -> None:
+    """The health check says ok while database and bus answer, and 503 naming the bus when not."""
+    from fastapi.testclient import TestClient
+
+    with TestClient(app) as client:
+        body = poll_health(client, path, status=200)
+        assert body["status"] == "ok"
+        expected = {"database", "bus"} if has_database else {"bus"}
+        assert set(body["checks"]) == expected
+        assert all(check["ok"] for check in body["checks"].values())
+
+        nats_server.stop()
+        body = poll_health(client, path, status=503)
+        assert body["status"] == "degraded"
+        assert body["checks"]["bus"]["ok"] is False
+        if has_database:
+            assert body["checks"]["database"]["ok"] is True
+
+        metrics = client.get("/metrics")
+        assert metrics.status_code == 200
+        assert "crm_events_published_total" in metrics.text

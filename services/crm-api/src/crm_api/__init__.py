@@ -1,0 +1,3 @@
+"""The CRM: organizations, contacts, funds, opportunities, communications, the fundraising grid."""
+
+__version__ = "0.1.0"

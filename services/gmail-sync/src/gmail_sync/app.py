@@ -1,0 +1,16 @@
+"""The HTTP face of gmail-sync: `/health` and `/metrics`."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from crm_common.db import Database
+from crm_common.http import health_app
+from crm_common.runtime import ServiceRuntime
+from gmail_sync import __version__
+from gmail_sync.settings import Settings
+
+
+def create_app(settings: Settings) -> FastAPI:
+    runtime = ServiceRuntime(settings=settings, db=Database(settings.database_url))
+    return health_app(runtime, version=__version__, title="gmail-sync")

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic_settings import SettingsConfigDict
+
+from crm_common.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="MCP_GATEWAY_", extra="ignore", validate_default=True
+    )
+
+    service_name: ClassVar[str] = "mcp-gateway"
+    has_database: ClassVar[bool] = False
+
+    port: int = 8081
