@@ -6,7 +6,7 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,7 @@ class ServiceDefinition:
     versions: Path | None = None
     metadata: Sequence[MetaData] = ()
     add_commands: Callable[[argparse._SubParsersAction[Any]], None] | None = None
-    handlers: dict[str, Callable[[argparse.Namespace, Any], int]] = field(default_factory=dict)
+    handlers: Mapping[str, Callable[[argparse.Namespace, Any], int]] = field(default_factory=dict)
 
 
 def migrate(defn: ServiceDefinition, settings: ServiceSettings) -> None:
@@ -73,6 +73,8 @@ def main(defn: ServiceDefinition, argv: Sequence[str] | None = None) -> int:
             overrides["port"] = args.port
     settings = load_settings(defn.settings_cls, **overrides)
     configure_logging(defn.prog, settings.log_level)
+    if command not in ("serve", "migrate"):
+        logging.getLogger("alembic").setLevel(logging.WARNING)
 
     if command == "config":
         print(json.dumps(_masked(settings), indent=2, default=str))  # noqa: T201 - CLI output
@@ -82,6 +84,7 @@ def main(defn: ServiceDefinition, argv: Sequence[str] | None = None) -> int:
         logger.info("migrations applied")
         return 0
     if command in defn.handlers:
+        migrate(defn, settings)
         return defn.handlers[command](args, settings)
     migrate(defn, settings)
     app = defn.build_app(settings)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -51,10 +51,15 @@ def runtime_checks(runtime: ServiceRuntime) -> dict[str, Check]:
 
 
 def health_router(
-    *, service: str, version: str, checks: Mapping[str, Check], path: str = "/health"
+    *,
+    service: str,
+    version: str,
+    checks: Mapping[str, Check],
+    path: str = "/health",
+    dependencies: Sequence[Any] = (),
 ) -> APIRouter:
     """`GET path`: 200 when every check passes, else 503; each check's result in the body."""
-    router = APIRouter()
+    router = APIRouter(dependencies=list(dependencies))
 
     @router.get(
         path,
@@ -74,8 +79,9 @@ def health_router(
     return router
 
 
-def metrics_router(path: str = "/metrics") -> APIRouter:
-    router = APIRouter()
+def metrics_router(path: str = "/metrics", dependencies: Sequence[Any] = ()) -> APIRouter:
+    """Prometheus metrics: counters only, nothing about any record."""
+    router = APIRouter(dependencies=list(dependencies))
 
     @router.get(path, include_in_schema=False)
     async def metrics() -> Response:

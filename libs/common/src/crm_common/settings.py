@@ -105,7 +105,10 @@ def describe_errors(settings_cls: type[ServiceSettings], error: ValidationError)
     lines = [f"invalid configuration for {settings_cls.service_name}:"]
     for item in error.errors():
         loc = [str(part) for part in item["loc"]]
-        field = loc[0] if loc else "?"
+        if not loc:  # a rule across several values names its variables in its message
+            lines.append(f"  {item['msg'].removeprefix('Value error, ')}")
+            continue
+        field = loc[0]
         name = env_name(settings_cls, field) if field in settings_cls.model_fields else field
         given = item.get("input")
         shown = "" if isinstance(given, dict) or given is None else f" (got {given!r})"

@@ -1,10 +1,12 @@
-"""`crm-api`: the CRM's HTTP API and its outbox relay."""
+"""`crm-api`: the CRM's HTTP API and its outbox relay, and operator commands."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from crm_api import cli
 from crm_api.app import create_app
+from crm_api.models import metadata
 from crm_api.settings import Settings
 from crm_common.cli import ServiceDefinition, main
 
@@ -14,6 +16,9 @@ DEFINITION = ServiceDefinition(
     settings_cls=Settings,
     build_app=create_app,
     versions=Path(__file__).parent / "migrations" / "versions",
+    metadata=[metadata],
+    add_commands=cli.add_commands,
+    handlers=cli.HANDLERS,
 )
 
 

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
-from crm_api import __version__
+from crm_api import __version__, openapi, problems
+from crm_api.audit.routes import router as audit_router
+from crm_api.auth.dependencies import assert_every_route_declares_access, require
+from crm_api.auth.principal import Access
+from crm_api.auth.routes import router as auth_router
+from crm_api.auth.service import AuthConfig
+from crm_api.interactions.routes import router as interactions_router
+from crm_api.security.middleware import BodyLimit, RequestContext, SecurityHeaders
+from crm_api.security.ratelimit import RateLimits
+from crm_api.security.routes import router as security_router
 from crm_api.settings import Settings
 from crm_common.bus.connection import Bus
 from crm_common.db import Database
@@ -12,9 +22,11 @@ from crm_common.http import health_router, lifespan_for, metrics_router, runtime
 from crm_common.outbox import OutboxRelay
 from crm_common.runtime import ServiceRuntime
 
+ROUTERS = (auth_router, audit_router, interactions_router, security_router)
 
-def create_app(settings: Settings) -> FastAPI:
-    db = Database(settings.database_url)
+
+def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
+    db = db or Database(settings.database_url)
     runtime = ServiceRuntime(settings=settings, db=db)
 
     def relay(bus: Bus) -> OutboxRelay:
@@ -24,6 +36,7 @@ def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(
         title="LP CRM API",
         version=__version__,
+        description="A venture fund's LP relationships, for its partners and their agents.",
         openapi_url="/api/openapi.json",
         docs_url="/api/docs",
         redoc_url=None,
@@ -31,13 +44,47 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.runtime = runtime
     app.state.db = db
+    app.state.auth = AuthConfig.from_settings(settings)
+    app.state.rate_limits = RateLimits(
+        login=settings.rate_limit_login,
+        write=settings.rate_limit_write,
+        read=settings.rate_limit_read,
+    )
+    app.state.integrations = {}
+
+    public = [Depends(require(Access.PUBLIC))]
     app.include_router(
         health_router(
             service="crm-api",
             version=__version__,
             checks=runtime_checks(runtime),
             path="/api/health",
+            dependencies=public,
         )
     )
-    app.include_router(metrics_router())
+    app.include_router(metrics_router(dependencies=public))
+    for router in ROUTERS:
+        app.include_router(router)
+    problems.install(app)
+    openapi.install(app)
+
+    # Outermost first: ids for every log line, then headers on every answer, then the body limit.
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "X-API-Key",
+                "If-Match",
+                "Idempotency-Key",
+            ],
+            expose_headers=["ETag", "Retry-After", "X-Request-ID"],
+        )
+    app.add_middleware(SecurityHeaders, hsts=settings.behind_tls)
+    app.add_middleware(RequestContext)
+    assert_every_route_declares_access(app)
     return app

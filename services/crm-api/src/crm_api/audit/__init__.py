@@ -1,0 +1,1 @@
+"""The audit log: every mutation, with its actor and before/after state."""

@@ -1,0 +1,1 @@
+"""Identity: users, sessions, API keys, and who may call which route."""

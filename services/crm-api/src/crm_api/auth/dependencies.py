@@ -1,0 +1,153 @@
+"""Authorization, declared on every route: `Depends(require(Access.X))`.
+
+`require(level)` authenticates the request (a bearer session token or an `X-API-Key`), re-reads
+the user row, checks that the principal may use `level`, and counts the request against the
+principal's rate limit. Each dependency it returns carries `__access__`, so the app can check at
+startup that every route declared one (`assert_every_route_declares_access`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import iter_route_contexts
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from crm_api.auth import service
+from crm_api.auth.errors import NotAllowed, NotAuthenticated
+from crm_api.auth.principal import Access, Principal
+from crm_api.auth.tokens import decode_token
+from crm_api.security.network import client_ip
+from crm_common.db import Database
+
+bearer_scheme = HTTPBearer(auto_error=False, description="A session token from /api/auth/login")
+api_key_scheme = APIKeyHeader(
+    name="X-API-Key", auto_error=False, description="An API key (agents and services)"
+)
+
+ACCESS_ATTR = "__access__"
+
+
+def _authenticate(
+    request: Request,
+    bearer: HTTPAuthorizationCredentials | None,
+    api_key: str | None,
+) -> Principal:
+    state = request.app.state
+    db: Database = state.db
+    config: service.AuthConfig = state.auth
+    if api_key:
+        with db.session() as session:
+            principal, due = service.principal_from_api_key(session, key=api_key)
+    elif bearer is not None:
+        claims = decode_token(
+            bearer.credentials,
+            key=config.signing_key,
+            audience=config.settings.jwt_audience,
+            issuer=config.settings.jwt_issuer,
+        )
+        with db.session() as session:
+            principal, due = service.principal_from_token(session, claims=claims)
+    else:
+        raise NotAuthenticated("sign in, or send an API key in X-API-Key")
+    if due:
+        with db.transaction() as session:
+            service.touch_principal(session, principal=principal)
+    return principal
+
+
+def require(level: Access) -> Callable[..., Principal | None]:
+    """The dependency that admits a principal allowed `level`, and returns it."""
+    if level is Access.PUBLIC:
+
+        def public() -> None:
+            return None
+
+        setattr(public, ACCESS_ATTR, level)
+        return public
+
+    def dependency(
+        request: Request,
+        bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+        api_key: Annotated[str | None, Depends(api_key_scheme)],
+    ) -> Principal:
+        principal = _authenticate(request, bearer, api_key)
+        if not principal.may(level):
+            raise NotAllowed(f"this needs {level.value} access")
+        category = "read" if request.method in {"GET", "HEAD", "OPTIONS"} else "write"
+        settings = request.app.state.auth.settings
+        request.app.state.rate_limits.hit(
+            category,
+            f"principal:{principal.id}",
+            f"ip:{client_ip(request, tuple(settings.trusted_proxies))}",
+        )
+        request.state.principal = principal
+        return principal
+
+    setattr(dependency, ACCESS_ATTR, level)
+    dependency.__name__ = f"require_{level.value}"
+    return dependency
+
+
+# One dependency object per level, so FastAPI caches it within a request.
+_REQUIRED = {level: require(level) for level in Access}
+
+Public = Annotated[None, Depends(_REQUIRED[Access.PUBLIC])]
+Reader = Annotated[Principal, Depends(_REQUIRED[Access.READ])]
+LoggedWriter = Annotated[Principal, Depends(_REQUIRED[Access.LOGGED_WRITE])]
+Writer = Annotated[Principal, Depends(_REQUIRED[Access.WRITE])]
+Admin = Annotated[Principal, Depends(_REQUIRED[Access.ADMIN])]
+
+
+@dataclass(frozen=True)
+class DeclaredRoute:
+    path: str
+    methods: frozenset[str]
+    access: Access | None
+
+
+def _declared_access(dependant: Dependant) -> Access | None:
+    found: Any = getattr(dependant.call, ACCESS_ATTR, None)
+    if isinstance(found, Access):
+        return found
+    for sub in dependant.dependencies:
+        level = _declared_access(sub)
+        if level is not None:
+            return level
+    return None
+
+
+def declared_routes(app: FastAPI) -> list[DeclaredRoute]:
+    """Every HTTP route of the app (included routers flattened) with the access it declared."""
+    found = []
+    for context in iter_route_contexts(app.routes):
+        dependant = getattr(context, "dependant", None)
+        if not isinstance(dependant, Dependant) or context.path is None:
+            continue
+        found.append(
+            DeclaredRoute(
+                path=context.path,
+                methods=frozenset(context.methods or ()),
+                access=_declared_access(dependant),
+            )
+        )
+    return found
+
+
+def assert_every_route_declares_access(app: FastAPI) -> None:
+    """Refuse to start an app with a route that declared no access level.
+
+    Raises:
+        RuntimeError: naming the routes without one.
+    """
+    missing = [
+        f"{sorted(route.methods)} {route.path}"
+        for route in declared_routes(app)
+        if route.access is None
+    ]
+    if missing:
+        raise RuntimeError(f"routes without an access declaration: {', '.join(missing)}")

@@ -1,0 +1,71 @@
+"""Who is calling: a signed-in user, or an agent or service with an API key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Literal
+
+from crm_common.events import Actor
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    MEMBER = "member"
+    AGENT = "agent"
+
+
+class Scope(StrEnum):
+    READ = "read"
+    WRITE_LOGGED = "write:logged"
+    ADMIN = "admin"
+
+
+class Access(StrEnum):
+    """What a route requires, declared where the route is declared.
+
+    public        anyone, no credentials
+    read          any principal; an API key needs the `read` scope
+    logged_write  users, and API keys with `write:logged`: writes that land in the interaction log
+    write         users (and admin-scoped service keys): every other write
+    admin         admins, and API keys with the `admin` scope
+    """
+
+    PUBLIC = "public"
+    READ = "read"
+    LOGGED_WRITE = "logged_write"
+    WRITE = "write"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Principal:
+    kind: Literal["user", "agent"]
+    id: str
+    name: str
+    role: Role
+    user_id: str
+    scopes: frozenset[Scope] = field(default_factory=frozenset)
+    session_id: str | None = None
+    api_key_id: str | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN or Scope.ADMIN in self.scopes
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(kind=self.kind, id=self.id, name=self.name)
+
+    def may(self, access: Access) -> bool:
+        if access is Access.PUBLIC:
+            return True
+        if self.kind == "user":
+            return access is not Access.ADMIN or self.role is Role.ADMIN
+        if Scope.ADMIN in self.scopes:
+            return True
+        if access is Access.READ:
+            return Scope.READ in self.scopes
+        if access is Access.LOGGED_WRITE:
+            return Scope.WRITE_LOGGED in self.scopes
+        return False

@@ -1,0 +1,188 @@
+"""Routes: first run, sign-in, sessions, users, API keys."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, status
+
+from crm_api.auth import service
+from crm_api.auth.dependencies import Admin, Public, Reader, Writer
+from crm_api.auth.errors import NotAllowed
+from crm_api.auth.schemas import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyRead,
+    BootstrapStatus,
+    LoginRequest,
+    PasswordChange,
+    RegisterFirstAdmin,
+    SessionRead,
+    TokenResponse,
+    UserCreate,
+    UserRead,
+    UserUpdate,
+)
+from crm_api.database import ReadSession, WriteSession
+from crm_api.security.network import client_ip
+
+router = APIRouter(prefix="/api", tags=["identity"])
+
+
+def _auth(request: Request) -> service.AuthConfig:
+    config: service.AuthConfig = request.app.state.auth
+    return config
+
+
+def _ip(request: Request) -> str:
+    return client_ip(request, tuple(_auth(request).settings.trusted_proxies))
+
+
+@router.get("/bootstrap/status", response_model=BootstrapStatus)
+def bootstrap_status(_: Public, session: ReadSession) -> BootstrapStatus:
+    """Whether the first administrator still has to be created."""
+    return BootstrapStatus(setup_required=service.setup_required(session))
+
+
+@router.post("/auth/register", response_model=UserRead, status_code=status.HTTP_201_CREATED)
+def register(
+    _: Public, request: Request, body: RegisterFirstAdmin, session: WriteSession
+) -> UserRead:
+    """Create the first user, as administrator. Refused once setup is done."""
+    request.app.state.rate_limits.hit("login", f"ip:{_ip(request)}")
+    user = service.register_first_admin(session, config=_auth(request), data=body)
+    return UserRead.model_validate(user)
+
+
+@router.post("/auth/login", response_model=TokenResponse)
+def login(_: Public, request: Request, body: LoginRequest, session: WriteSession) -> TokenResponse:
+    """Exchange a username and password for a session token."""
+    request.app.state.rate_limits.hit("login", f"ip:{_ip(request)}", f"user:{body.username}")
+    user, auth_session, token = service.login(
+        session,
+        config=_auth(request),
+        username=body.username,
+        password=body.password,
+        user_agent=request.headers.get("user-agent"),
+        ip=_ip(request),
+    )
+    return TokenResponse(
+        access_token=token,
+        expires_at=auth_session.expires_at,
+        session_id=auth_session.id,
+        user=UserRead.model_validate(user),
+    )
+
+
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
+def logout(principal: Reader, session: WriteSession) -> None:
+    """End the session of the token that made this request."""
+    if principal.session_id is None:
+        raise NotAllowed("API keys have no session; revoke the key instead")
+    service.end_session(session, session_id=principal.session_id, by=principal, reason="logout")
+
+
+@router.get("/auth/me", response_model=UserRead)
+def me(principal: Reader, session: ReadSession) -> UserRead:
+    """The signed-in user (for an API key: its owner)."""
+    return UserRead.model_validate(service.get_user(session, user_id=principal.user_id))
+
+
+@router.post("/auth/password", status_code=status.HTTP_204_NO_CONTENT)
+def change_password(
+    principal: Writer, request: Request, body: PasswordChange, session: WriteSession
+) -> None:
+    """Change your password; your other sessions end."""
+    request.app.state.rate_limits.hit("login", f"user:{principal.user_id}")
+    service.change_password(
+        session,
+        config=_auth(request),
+        by=principal,
+        current=body.current_password,
+        new=body.new_password,
+    )
+
+
+@router.get("/auth/sessions", response_model=list[SessionRead])
+def my_sessions(principal: Writer, session: ReadSession) -> list[SessionRead]:
+    """Your active sessions."""
+    return [
+        SessionRead.model_validate(s).model_copy(
+            update={"is_current": s.id == principal.session_id}
+        )
+        for s in service.list_sessions(session, user_id=principal.user_id)
+    ]
+
+
+@router.delete("/auth/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
+def end_my_session(principal: Writer, session_id: str, session: WriteSession) -> None:
+    """End one of your sessions (on another device, say)."""
+    service.end_session(session, session_id=session_id, by=principal, reason="ended by user")
+
+
+@router.get("/users", response_model=list[UserRead])
+def list_users(_: Reader, session: ReadSession) -> list[UserRead]:
+    """Every user, for owner pickers. Never a password hash."""
+    return [UserRead.model_validate(u) for u in service.list_users(session)]
+
+
+@router.post("/admin/users", response_model=UserRead, status_code=status.HTTP_201_CREATED)
+def create_user(
+    principal: Admin, request: Request, body: UserCreate, session: WriteSession
+) -> UserRead:
+    user = service.create_user(session, config=_auth(request), data=body, by=principal)
+    return UserRead.model_validate(user)
+
+
+@router.patch("/admin/users/{user_id}", response_model=UserRead)
+def update_user(
+    principal: Admin, user_id: str, body: UserUpdate, session: WriteSession
+) -> UserRead:
+    """Change a user's role, profile or activity; deactivating ends their sessions at once."""
+    return UserRead.model_validate(
+        service.update_user(session, user_id=user_id, changes=body, by=principal)
+    )
+
+
+@router.get("/admin/users/{user_id}/sessions", response_model=list[SessionRead])
+def user_sessions(_: Admin, user_id: str, session: ReadSession) -> list[SessionRead]:
+    return [SessionRead.model_validate(s) for s in service.list_sessions(session, user_id=user_id)]
+
+
+@router.delete("/admin/users/{user_id}/sessions", status_code=status.HTTP_204_NO_CONTENT)
+def end_user_sessions(principal: Admin, user_id: str, session: WriteSession) -> None:
+    """End every session of a user."""
+    service.end_user_sessions(session, user_id=user_id, by=principal)
+
+
+@router.delete("/admin/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
+def end_any_session(principal: Admin, session_id: str, session: WriteSession) -> None:
+    service.end_session(session, session_id=session_id, by=principal, reason="ended by admin")
+
+
+@router.post("/api-keys", response_model=ApiKeyCreated, status_code=status.HTTP_201_CREATED)
+def create_api_key(principal: Writer, body: ApiKeyCreate, session: WriteSession) -> ApiKeyCreated:
+    """Create an API key for an agent or a service. The key is in this answer only."""
+    return service.create_api_key(session, data=body, by=principal)
+
+
+@router.get("/api-keys", response_model=list[ApiKeyRead])
+def my_api_keys(principal: Writer, session: ReadSession) -> list[ApiKeyRead]:
+    """Your keys (never the keys themselves)."""
+    return [
+        ApiKeyRead.model_validate(k)
+        for k in service.list_api_keys(session, owner_id=principal.user_id)
+    ]
+
+
+@router.post("/api-keys/{key_id}/revoke", response_model=ApiKeyRead)
+def revoke_my_api_key(principal: Writer, key_id: str, session: WriteSession) -> ApiKeyRead:
+    return ApiKeyRead.model_validate(service.revoke_api_key(session, key_id=key_id, by=principal))
+
+
+@router.get("/admin/api-keys", response_model=list[ApiKeyRead])
+def all_api_keys(_: Admin, session: ReadSession) -> list[ApiKeyRead]:
+    return [ApiKeyRead.model_validate(k) for k in service.list_api_keys(session, owner_id=None)]
+
+
+@router.post("/admin/api-keys/{key_id}/revoke", response_model=ApiKeyRead)
+def revoke_any_api_key(principal: Admin, key_id: str, session: WriteSession) -> ApiKeyRead:
+    return ApiKeyRead.model_validate(service.revoke_api_key(session, key_id=key_id, by=principal))

@@ -1,0 +1,92 @@
+"""crm-api's operator commands: `users create-admin`, `interactions verify`."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from typing import Any
+
+from pydantic import ValidationError
+
+from crm_api.auth import service as auth
+from crm_api.auth.errors import UsernameTaken, WeakPassword
+from crm_api.auth.principal import Role
+from crm_api.auth.schemas import UserCreate
+from crm_api.interactions import service as interactions
+from crm_api.settings import Settings
+from crm_common.db import Database
+
+PASSWORD_ENV = "CRM_API_ADMIN_PASSWORD"
+
+
+def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
+    users = sub.add_parser("users", help="manage users from the command line")
+    users_sub = users.add_subparsers(dest="users_command", required=True)
+    create = users_sub.add_parser(
+        "create-admin",
+        help="create an administrator non-interactively",
+        description=(
+            "Create an administrator. The password is read from standard input "
+            f"(--password-stdin) or from {PASSWORD_ENV}; it is never a command-line argument."
+        ),
+    )
+    create.add_argument("--username", required=True)
+    create.add_argument("--email")
+    create.add_argument("--display-name", default="")
+    create.add_argument(
+        "--password-stdin", action="store_true", help="read the password from stdin"
+    )
+
+    logs = sub.add_parser("interactions", help="the interaction log")
+    logs_sub = logs.add_subparsers(dest="interactions_command", required=True)
+    logs_sub.add_parser("verify", help="verify the hash chain; names the first broken row")
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    from_env = os.environ.get(PASSWORD_ENV)
+    if from_env:
+        return from_env
+    if sys.stdin.isatty():
+        return getpass.getpass("password: ")
+    raise SystemExit(f"give the password on stdin with --password-stdin, or in {PASSWORD_ENV}")
+
+
+def create_admin(args: argparse.Namespace, settings: Settings) -> int:
+    db = Database(settings.database_url)
+    config = auth.AuthConfig.from_settings(settings)
+    try:
+        data = UserCreate(
+            username=args.username,
+            password=_read_password(args),
+            email=args.email,
+            display_name=args.display_name,
+            role=Role.ADMIN,
+        )
+        with db.transaction() as session:
+            user = auth.create_user(session, config=config, data=data, by=None)
+    except (WeakPassword, UsernameTaken, ValidationError) as exc:
+        print(f"refused: {exc}", file=sys.stderr)  # noqa: T201 - CLI output
+        return 1
+    finally:
+        db.dispose()
+    print(json.dumps({"id": user.id, "username": user.username, "role": user.role}))  # noqa: T201
+    return 0
+
+
+def verify_interactions(_args: argparse.Namespace, settings: Settings) -> int:
+    db = Database(settings.database_url)
+    try:
+        with db.session() as session:
+            report = interactions.verify(session)
+    finally:
+        db.dispose()
+    print(report.model_dump_json(indent=2))  # noqa: T201 - CLI output
+    return 0 if report.ok else 1
+
+
+HANDLERS = {"users": create_admin, "interactions": verify_interactions}

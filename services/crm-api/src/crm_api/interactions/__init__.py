@@ -1,0 +1,1 @@
+"""The interaction log: append-only, hash-chained, every human touch and agent action."""

@@ -1,0 +1,162 @@
+"""Appending to, reading and verifying the interaction log.
+
+Each row carries `hash = sha256(prev_hash + canonical JSON of the row)`, so altering, inserting or
+removing a row anywhere breaks verification from that row on. The first row chains to 64 zeros.
+Appends are serialized (repository.lock_chain) so the chain is linear.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from crm_api.database import utcnow
+from crm_api.interactions import repository
+from crm_api.interactions.models import InteractionLog
+from crm_api.interactions.schemas import (
+    ChainReport,
+    InteractionCreate,
+    InteractionFilter,
+    InteractionPage,
+    InteractionRead,
+)
+from crm_common import logging as crm_logging
+from crm_common.events import Actor
+from crm_common.outbox import record_change
+
+GENESIS = "0" * 64
+SOURCE = "/crm-api"
+
+
+def digest(payload: Any) -> str:
+    """SHA-256 of a payload's canonical JSON, for `payload_digest`."""
+    return hashlib.sha256(
+        json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()
+    ).hexdigest()
+
+
+def _row_hash(entry: InteractionLog) -> str:
+    body = {
+        "seq": entry.seq,
+        "at": entry.at.isoformat(),
+        "actor_kind": entry.actor_kind,
+        "actor_id": entry.actor_id,
+        "actor_name": entry.actor_name,
+        "action": entry.action,
+        "channel": entry.channel,
+        "summary": entry.summary,
+        "targets": entry.targets,
+        "payload_digest": entry.payload_digest,
+        "outcome": entry.outcome,
+        "duration_ms": entry.duration_ms,
+        "flags": entry.flags,
+        "request_id": entry.request_id,
+    }
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256((entry.prev_hash + canonical).encode()).hexdigest()
+
+
+def append(session: Session, *, actor: Actor, entry: InteractionCreate) -> InteractionRead:
+    """Append `entry` on behalf of `actor`, and publish it as `crm.interaction.created`."""
+    repository.lock_chain(session)
+    last = repository.last_entry(session)
+    row = InteractionLog(
+        seq=(last.seq + 1) if last else 1,
+        at=utcnow(),
+        actor_kind=actor.kind,
+        actor_id=actor.id,
+        actor_name=actor.name,
+        action=entry.action,
+        channel=entry.channel,
+        summary=entry.summary,
+        targets=[t.model_dump() for t in entry.targets],
+        payload_digest=entry.payload_digest,
+        outcome=entry.outcome,
+        duration_ms=entry.duration_ms,
+        flags=sorted(set(entry.flags)),
+        request_id=crm_logging.request_id.get(),
+        prev_hash=last.hash if last else GENESIS,
+    )
+    row.hash = _row_hash(row)
+    repository.add(session, row)
+    read = InteractionRead.model_validate(row)
+    record_change(
+        session,
+        source=SOURCE,
+        event_type="crm.interaction.created",
+        aggregate_id=str(row.seq),
+        version=1,
+        data=read.model_dump(mode="json"),
+        actor=actor,
+    )
+    return read
+
+
+def touch(
+    session: Session,
+    *,
+    actor: Actor,
+    action: str,
+    channel: str,
+    targets: list[tuple[str, str]],
+    summary: str = "",
+    payload: Any = None,
+    outcome: str = "ok",
+) -> InteractionRead:
+    """Record a human's or agent's write made through crm-api itself."""
+    return append(
+        session,
+        actor=actor,
+        entry=InteractionCreate.model_validate(
+            {
+                "action": action,
+                "channel": channel,
+                "summary": summary[:2000],
+                "targets": [{"type": t, "id": i} for t, i in targets],
+                "payload_digest": digest(payload) if payload is not None else None,
+                "outcome": outcome,
+            }
+        ),
+    )
+
+
+def search(session: Session, *, filters: InteractionFilter) -> InteractionPage:
+    items = [InteractionRead.model_validate(r) for r in repository.search(session, filters=filters)]
+    next_cursor = items[-1].seq if len(items) == filters.limit else None
+    return InteractionPage(items=items, next_cursor=next_cursor)
+
+
+def verify(session: Session) -> ChainReport:
+    """Recompute the chain; name the first row that does not match."""
+    expected_prev = GENESIS
+    expected_seq = 1
+    checked = 0
+    for row in repository.iterate(session):
+        if row.seq != expected_seq:
+            return ChainReport(
+                ok=False,
+                rows_checked=checked,
+                first_broken_seq=row.seq,
+                reason=f"expected row {expected_seq} next, found {row.seq}",
+            )
+        if row.prev_hash != expected_prev:
+            return ChainReport(
+                ok=False,
+                rows_checked=checked,
+                first_broken_seq=row.seq,
+                reason="prev_hash does not match the row before",
+            )
+        if _row_hash(row) != row.hash:
+            return ChainReport(
+                ok=False,
+                rows_checked=checked,
+                first_broken_seq=row.seq,
+                reason="the row's content does not match its hash",
+            )
+        expected_prev = row.hash
+        expected_seq += 1
+        checked += 1
+    return ChainReport(ok=True, rows_checked=checked)

@@ -1,0 +1,19 @@
+"""Every table of crm-api, imported so that `Base.metadata` knows them all (for Alembic)."""
+
+from crm_api.audit.models import AuditLog
+from crm_api.auth.models import ApiKey, AuthSession, Bootstrap, User
+from crm_api.database import Base
+from crm_api.interactions.models import InteractionLog, InteractionTarget
+
+metadata = Base.metadata
+
+__all__ = [
+    "ApiKey",
+    "AuditLog",
+    "AuthSession",
+    "Bootstrap",
+    "InteractionLog",
+    "InteractionTarget",
+    "User",
+    "metadata",
+]

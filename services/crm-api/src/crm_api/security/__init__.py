@@ -1,0 +1,1 @@
+"""Hardening: client addresses behind proxies, rate limits, body limits, headers, the posture."""
