@@ -8,6 +8,7 @@ import importlib
 
 BENCHMARKS = {
     "bus": "bench.bus",
+    "auth": "bench.auth",
 }
 
 

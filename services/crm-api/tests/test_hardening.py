@@ -41,6 +41,15 @@ def test_reads_over_the_principals_limit_get_429(make_app: Callable[..., FastAPI
     assert statuses == [200] * 5 + [429]
 
 
+def test_unauthenticated_guessing_is_limited_per_address(make_app: Callable[..., FastAPI]) -> None:
+    client = TestClient(make_app(rate_limit_read="3/minute"))
+    statuses = [
+        client.get("/api/users", headers={"X-API-Key": f"lpcrm_{i:012d}_{'x' * 43}"}).status_code
+        for i in range(4)
+    ]
+    assert statuses == [401, 401, 401, 429]
+
+
 def test_an_oversized_body_gets_413(make_app: Callable[..., FastAPI]) -> None:
     client = TestClient(make_app(max_body_bytes=2048))
     token = register_admin(client)

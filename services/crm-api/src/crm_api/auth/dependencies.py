@@ -75,16 +75,15 @@ def require(level: Access) -> Callable[..., Principal | None]:
         bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
         api_key: Annotated[str | None, Depends(api_key_scheme)],
     ) -> Principal:
+        category = "read" if request.method in {"GET", "HEAD", "OPTIONS"} else "write"
+        limits = request.app.state.rate_limits
+        # The address is counted before authentication, so guessing credentials is limited too.
+        trusted = tuple(request.app.state.auth.settings.trusted_proxies)
+        limits.hit(category, f"ip:{client_ip(request, trusted)}")
         principal = _authenticate(request, bearer, api_key)
         if not principal.may(level):
             raise NotAllowed(f"this needs {level.value} access")
-        category = "read" if request.method in {"GET", "HEAD", "OPTIONS"} else "write"
-        settings = request.app.state.auth.settings
-        request.app.state.rate_limits.hit(
-            category,
-            f"principal:{principal.id}",
-            f"ip:{client_ip(request, tuple(settings.trusted_proxies))}",
-        )
+        limits.hit(category, f"principal:{principal.id}")
         request.state.principal = principal
         return principal
 

@@ -1,4 +1,4 @@
-"""Per-principal and per-IP rate limits (the `limits` library, moving windows, in memory).
+"""Per-principal and per-IP rate limits (the `limits` library, sliding windows, in memory).
 
 Limits are per process: with several replicas behind a balancer, each enforces its own share.
 """
@@ -10,7 +10,7 @@ import time
 
 from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
+from limits.strategies import SlidingWindowCounterRateLimiter
 
 from crm_common.errors import TooManyRequests
 
@@ -23,7 +23,9 @@ class RateLimited(TooManyRequests):
 
 class RateLimits:
     def __init__(self, *, login: str, write: str, read: str) -> None:
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        # A sliding window counter keeps two counters per key, where a moving window keeps every
+        # hit's timestamp.
+        self._limiter = SlidingWindowCounterRateLimiter(MemoryStorage())
         self.items: dict[str, RateLimitItem] = {
             "login": parse(login),
             "write": parse(write),
