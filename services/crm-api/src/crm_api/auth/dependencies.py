@@ -60,11 +60,11 @@ def _authenticate(
     return principal
 
 
-def require(level: Access) -> Callable[..., Principal | None]:
+def require(level: Access) -> Callable[..., Any]:
     """The dependency that admits a principal allowed `level`, and returns it."""
     if level is Access.PUBLIC:
 
-        def public() -> None:
+        async def public() -> None:  # async: no worker thread for a dependency that does nothing
             return None
 
         setattr(public, ACCESS_ATTR, level)
