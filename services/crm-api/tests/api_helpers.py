@@ -48,3 +48,17 @@ def create_key(client: TestClient, token: str, scopes: list[str], **extra: Any) 
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
     return body
+
+
+def events(app: Any, subject_prefix: str = "crm.") -> list[dict[str, Any]]:
+    """The events crm-api has written to its outbox, oldest first."""
+    import json
+
+    from sqlalchemy import select
+
+    from crm_common.models import outbox
+
+    with app.state.db.session() as session:
+        rows = session.execute(select(outbox.c.payload).order_by(outbox.c.id))
+        found = [json.loads(payload) for (payload,) in rows]
+    return [e for e in found if e["type"].startswith(subject_prefix)]

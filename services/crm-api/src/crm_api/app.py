@@ -12,6 +12,8 @@ from crm_api.auth.principal import Access
 from crm_api.auth.routes import router as auth_router
 from crm_api.auth.service import AuthConfig
 from crm_api.interactions.routes import router as interactions_router
+from crm_api.lookups.routes import router as lookups_router
+from crm_api.organizations.routes import router as organizations_router
 from crm_api.security.middleware import BodyLimit, RequestContext, SecurityHeaders
 from crm_api.security.ratelimit import RateLimits
 from crm_api.security.routes import router as security_router
@@ -22,7 +24,14 @@ from crm_common.http import health_router, lifespan_for, metrics_router, runtime
 from crm_common.outbox import OutboxRelay
 from crm_common.runtime import ServiceRuntime
 
-ROUTERS = (auth_router, audit_router, interactions_router, security_router)
+ROUTERS = (
+    auth_router,
+    audit_router,
+    interactions_router,
+    security_router,
+    lookups_router,
+    organizations_router,
+)
 
 
 def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:

@@ -4,6 +4,9 @@ from crm_api.audit.models import AuditLog
 from crm_api.auth.models import ApiKey, AuthSession, Bootstrap, User
 from crm_api.database import Base
 from crm_api.interactions.models import InteractionLog, InteractionTarget
+from crm_api.kit.idempotency import IdempotencyRecord
+from crm_api.lookups.models import LookupValue
+from crm_api.organizations.models import Organization, OrganizationDomain
 
 metadata = Base.metadata
 
@@ -14,6 +17,10 @@ __all__ = [
     "Bootstrap",
     "InteractionLog",
     "InteractionTarget",
+    "IdempotencyRecord",
+    "LookupValue",
+    "Organization",
+    "OrganizationDomain",
     "User",
     "metadata",
 ]

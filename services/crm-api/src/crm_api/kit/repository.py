@@ -1,0 +1,70 @@
+"""Query pieces every aggregate's repository uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from crm_api.kit.errors import InvalidValue
+from crm_api.kit.pagination import keyset, next_cursor
+from crm_api.kit.schemas import Deleted, ListParams
+
+Sorts = dict[str, tuple[InstrumentedAttribute[Any], bool]]
+
+
+def filter_common(query: Select[Any], model: Any, params: ListParams) -> Select[Any]:
+    if params.deleted is Deleted.EXCLUDE:
+        query = query.where(model.deleted_at.is_(None))
+    elif params.deleted is Deleted.ONLY:
+        query = query.where(model.deleted_at.is_not(None))
+    if params.created_after is not None:
+        query = query.where(model.created_at >= params.created_after)
+    if params.created_before is not None:
+        query = query.where(model.created_at < params.created_before)
+    if params.updated_after is not None:
+        query = query.where(model.updated_at >= params.updated_after)
+    return query
+
+
+def like(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, case-insensitively (with `lower()`)."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def page(
+    session: Session,
+    query: Select[Any],
+    *,
+    model: Any,
+    sorts: Sorts,
+    sort: str,
+    params: ListParams,
+) -> tuple[list[Any], str | None, int]:
+    """One page of `query` (already filtered): rows, next cursor, total matching.
+
+    Raises:
+        InvalidValue: an unknown sort.
+    """
+    if sort not in sorts:
+        raise InvalidValue(f"sort must be one of {', '.join(sorts)}", field="sort")
+    column, descending = sorts[sort]
+    total = int(
+        session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    )
+    rows = list(
+        session.scalars(
+            keyset(
+                query,
+                sort=column,
+                id_column=model.id,
+                descending=descending,
+                cursor=params.cursor,
+                limit=params.limit,
+            )
+        )
+    )
+    rows, cursor = next_cursor(rows, sort_attr=column.key, limit=params.limit)
+    return rows, cursor, total

@@ -1,0 +1,109 @@
+"""Reading, checking and managing the lists."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from crm_api.audit import service as audit
+from crm_api.auth.principal import Principal
+from crm_api.kit.errors import DuplicateRecord, InvalidValue, RecordNotFound
+from crm_api.lookups.defaults import DEFAULTS
+from crm_api.lookups.models import LookupValue
+from crm_api.lookups.schemas import LookupCreate, LookupRead, LookupUpdate
+
+LISTS = tuple(DEFAULTS)
+
+
+def _known(list_name: str) -> None:
+    if list_name not in DEFAULTS:
+        raise RecordNotFound(f"no list {list_name!r}; lists: {', '.join(LISTS)}")
+
+
+def values(session: Session, *, list_name: str) -> list[LookupValue]:
+    _known(list_name)
+    return list(
+        session.scalars(
+            select(LookupValue)
+            .where(LookupValue.list_name == list_name)
+            .order_by(LookupValue.position, LookupValue.value)
+        )
+    )
+
+
+def require(session: Session, *, list_name: str, value: str, field: str) -> str:
+    """`value` if it is an active value of `list_name`.
+
+    Raises:
+        InvalidValue: naming the field and the values allowed.
+    """
+    row = session.get(LookupValue, (list_name, value))
+    if row is None or not row.is_active:
+        allowed = [v.value for v in values(session, list_name=list_name) if v.is_active]
+        raise InvalidValue(
+            f"{field}: {value!r} is not one of {', '.join(allowed)}",
+            field=field,
+            allowed=allowed,
+        )
+    return value
+
+
+def closed_stages(session: Session) -> set[str]:
+    return {v.value for v in values(session, list_name="pipeline_stage") if v.is_closed}
+
+
+def add(session: Session, *, list_name: str, data: LookupCreate, by: Principal) -> LookupValue:
+    _known(list_name)
+    if session.get(LookupValue, (list_name, data.value)) is not None:
+        raise DuplicateRecord(f"{list_name} already has {data.value!r}")
+    position = data.position
+    if position is None:
+        position = (
+            session.scalar(
+                select(func.max(LookupValue.position)).where(LookupValue.list_name == list_name)
+            )
+            or 0
+        ) + 1
+    row = LookupValue(
+        list_name=list_name,
+        value=data.value,
+        label=data.label,
+        position=position,
+        is_active=True,
+        is_closed=data.is_closed,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        actor=by.actor,
+        entity_type="lookup",
+        entity_id=f"{list_name}:{data.value}",
+        action="create",
+        after=LookupRead.model_validate(row).model_dump(),
+    )
+    return row
+
+
+def update(
+    session: Session, *, list_name: str, value: str, data: LookupUpdate, by: Principal
+) -> LookupValue:
+    _known(list_name)
+    row = session.get(LookupValue, (list_name, value))
+    if row is None:
+        raise RecordNotFound(f"{list_name} has no {value!r}")
+    before = LookupRead.model_validate(row).model_dump()
+    for name, new in data.model_dump(exclude_unset=True).items():
+        if new is not None:
+            setattr(row, name, new)
+    session.flush()
+    audit.record(
+        session,
+        actor=by.actor,
+        entity_type="lookup",
+        entity_id=f"{list_name}:{value}",
+        action="update",
+        before=before,
+        after=LookupRead.model_validate(row).model_dump(),
+    )
+    return row

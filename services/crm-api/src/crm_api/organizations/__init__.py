@@ -1,0 +1,1 @@
+"""Organizations: family offices, foundations, funds, companies; the weak parent of contacts."""

@@ -1,0 +1,157 @@
+"""Organization rules: a managed type, one live organization per domain, soft delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from crm_api.auth.principal import Principal
+from crm_api.kit import aggregate
+from crm_api.kit.errors import DuplicateRecord, InvalidValue
+from crm_api.lookups import service as lookups
+from crm_api.organizations import repository
+from crm_api.organizations.models import Organization, OrganizationDomain
+from crm_api.organizations.schemas import (
+    OrganizationCreate,
+    OrganizationFilter,
+    OrganizationPage,
+    OrganizationRead,
+    OrganizationUpdate,
+)
+
+
+def to_read(org: Organization) -> OrganizationRead:
+    return OrganizationRead(
+        id=org.id,
+        version=org.version,
+        created_at=org.created_at,
+        updated_at=org.updated_at,
+        created_by=org.created_by,
+        updated_by=org.updated_by,
+        deleted_at=org.deleted_at,
+        name=org.name,
+        type=org.type,
+        website=org.website,
+        domains=[d.domain for d in org.domains],
+        description=org.description,
+    )
+
+
+def state(org: Organization) -> dict[str, Any]:
+    return to_read(org).model_dump(mode="json")
+
+
+KIND = aggregate.Kind(name="organization", path="/api/organizations", state=state)
+
+
+def _set_domains(session: Session, org: Organization, domains: list[str]) -> None:
+    wanted = sorted(set(domains))
+    for domain in wanted:
+        owner = repository.domain_owner(session, domain)
+        if owner is not None and owner != org.id:
+            raise DuplicateRecord(
+                f"{domain} belongs to another organization", field="domains", organization_id=owner
+            )
+    current = {d.domain: d for d in org.domains}
+    for domain, row in current.items():
+        if domain not in wanted:
+            org.domains.remove(row)
+    session.flush()
+    for domain in wanted:
+        if domain not in current:
+            org.domains.append(OrganizationDomain(domain=domain, is_live=org.deleted_at is None))
+
+
+def get(session: Session, *, organization_id: str, include_deleted: bool = False) -> Organization:
+    return aggregate.require_live(
+        repository.get(session, organization_id), include_deleted=include_deleted
+    )
+
+
+def search(session: Session, *, filters: OrganizationFilter) -> OrganizationPage:
+    rows, cursor, total = repository.search(session, filters=filters)
+    return OrganizationPage(items=[to_read(r) for r in rows], next_cursor=cursor, total=total)
+
+
+def create(session: Session, *, data: OrganizationCreate, by: Principal) -> dict[str, Any]:
+    lookups.require(session, list_name="organization_type", value=data.type, field="type")
+    org = Organization(
+        name=data.name,
+        type=data.type,
+        website=str(data.website) if data.website else None,
+        description=data.description,
+    )
+    aggregate.stamp_new(org, by)
+    session.add(org)
+    session.flush()
+    _set_domains(session, org, data.domains)
+    return aggregate.created(
+        session, kind=KIND, obj=org, actor=by, payload=data.model_dump(mode="json")
+    )
+
+
+def update(
+    session: Session,
+    *,
+    organization_id: str,
+    data: OrganizationUpdate,
+    expected_version: int | None,
+    by: Principal,
+) -> dict[str, Any]:
+    org = get(session, organization_id=organization_id)
+    aggregate.expect_version(KIND, org, expected_version)
+    before = state(org)
+    fields = data.model_dump(exclude_unset=True)
+    if "name" in fields:
+        if data.name is None or not data.name.strip():
+            raise InvalidValue("name must not be blank", field="name")
+        org.name = data.name.strip()
+    if "type" in fields:
+        if data.type is None:
+            raise InvalidValue("type must not be null", field="type")
+        org.type = lookups.require(
+            session, list_name="organization_type", value=data.type, field="type"
+        )
+    if "website" in fields:
+        org.website = str(data.website) if data.website else None
+    if "description" in fields:
+        org.description = data.description or ""
+    if "domains" in fields:
+        _set_domains(session, org, data.domains or [])
+    return aggregate.updated(
+        session,
+        kind=KIND,
+        obj=org,
+        before=before,
+        actor=by,
+        payload=data.model_dump(mode="json", exclude_unset=True),
+    )
+
+
+def delete(session: Session, *, organization_id: str, by: Principal) -> dict[str, Any]:
+    org = get(session, organization_id=organization_id, include_deleted=True)
+    for domain in org.domains:
+        domain.is_live = False
+    return aggregate.soft_deleted(session, kind=KIND, obj=org, actor=by)
+
+
+def restore(session: Session, *, organization_id: str, by: Principal) -> dict[str, Any]:
+    org = get(session, organization_id=organization_id, include_deleted=True)
+    if org.deleted_at is not None:
+        for domain in org.domains:
+            owner = repository.domain_owner(session, domain.domain)
+            if owner is not None and owner != org.id:
+                raise DuplicateRecord(
+                    f"{domain.domain} now belongs to another organization; remove it first",
+                    organization_id=owner,
+                )
+            domain.is_live = True
+    return aggregate.restored(session, kind=KIND, obj=org, actor=by)
+
+
+def purge(session: Session, *, organization_id: str, by: Principal) -> None:
+    org = get(session, organization_id=organization_id, include_deleted=True)
+    if org.deleted_at is None:
+        raise InvalidValue("only a deleted organization can be purged; delete it first")
+    aggregate.purged(session, kind=KIND, obj=org, actor=by)
