@@ -11,6 +11,7 @@ from crm_api.auth.dependencies import assert_every_route_declares_access, requir
 from crm_api.auth.principal import Access
 from crm_api.auth.routes import router as auth_router
 from crm_api.auth.service import AuthConfig
+from crm_api.contacts.routes import router as contacts_router
 from crm_api.interactions.routes import router as interactions_router
 from crm_api.lookups.routes import router as lookups_router
 from crm_api.organizations.routes import router as organizations_router
@@ -31,6 +32,7 @@ ROUTERS = (
     security_router,
     lookups_router,
     organizations_router,
+    contacts_router,
 )
 
 

@@ -2,6 +2,7 @@
 
 from crm_api.audit.models import AuditLog
 from crm_api.auth.models import ApiKey, AuthSession, Bootstrap, User
+from crm_api.contacts.models import Affiliation, Contact, ContactEmail
 from crm_api.database import Base
 from crm_api.interactions.models import InteractionLog, InteractionTarget
 from crm_api.kit.idempotency import IdempotencyRecord
@@ -11,6 +12,9 @@ from crm_api.organizations.models import Organization, OrganizationDomain
 metadata = Base.metadata
 
 __all__ = [
+    "Affiliation",
+    "Contact",
+    "ContactEmail",
     "ApiKey",
     "AuditLog",
     "AuthSession",

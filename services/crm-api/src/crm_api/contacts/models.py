@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm_api.database import Base, IdMixin
+from crm_api.kit.models import AggregateMixin
+
+
+class Contact(AggregateMixin, Base):
+    __tablename__ = "contact"
+    __table_args__ = (
+        Index("ix_contact_last_name", "last_name", "first_name"),
+        Index("ix_contact_updated_at", "updated_at"),
+        Index("ix_contact_created_at", "created_at"),
+        Index("ix_contact_owner_id", "owner_id"),
+        Index("ix_contact_type_status", "contact_type", "status"),
+    )
+
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str | None] = mapped_column(String(200))
+    contact_type: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str | None] = mapped_column(String(64))
+    owner_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
+    city: Mapped[str | None] = mapped_column(String(100))
+    region: Mapped[str | None] = mapped_column(String(100))
+    country: Mapped[str | None] = mapped_column(String(100))
+    linkedin_url: Mapped[str | None] = mapped_column(String(500))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    phones: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+    emails: Mapped[list[ContactEmail]] = relationship(
+        back_populates="contact",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        order_by="(ContactEmail.is_primary.desc(), ContactEmail.email)",
+    )
+    affiliations: Mapped[list[Affiliation]] = relationship(
+        back_populates="contact",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        order_by="(Affiliation.is_primary.desc(), Affiliation.id)",
+    )
+
+
+class ContactEmail(IdMixin, Base):
+    """One of a contact's addresses, stored lower-case; unique among live contacts."""
+
+    __tablename__ = "contact_email"
+    __table_args__ = (
+        Index(
+            "uq_contact_email_live",
+            "email",
+            unique=True,
+            sqlite_where=text("is_live = 1"),
+            postgresql_where=text("is_live"),
+        ),
+        Index("ix_contact_email_contact_id", "contact_id"),
+    )
+
+    contact_id: Mapped[str] = mapped_column(ForeignKey("contact.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254))
+    label: Mapped[str | None] = mapped_column(String(50))
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_live: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    contact: Mapped[Contact] = relationship(back_populates="emails", lazy="raise")
+
+
+class Affiliation(IdMixin, Base):
+    """A contact's place at an organization: role, dates, and whether it is the primary one."""
+
+    __tablename__ = "affiliation"
+    __table_args__ = (
+        Index("ix_affiliation_contact_id", "contact_id"),
+        Index("ix_affiliation_organization_id", "organization_id"),
+    )
+
+    contact_id: Mapped[str] = mapped_column(ForeignKey("contact.id", ondelete="CASCADE"))
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organization.id"))
+    role: Mapped[str | None] = mapped_column(String(200))
+    start_date: Mapped[date | None]
+    end_date: Mapped[date | None]
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    contact: Mapped[Contact] = relationship(back_populates="affiliations", lazy="raise")
