@@ -11,13 +11,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crm_api.audit import service as audit
 from crm_api.auth.principal import Principal
 from crm_api.database import utcnow
 from crm_api.interactions import service as interactions
-from crm_api.kit.errors import PreconditionRequired, RecordNotFound, VersionConflict
+from crm_api.kit.errors import (
+    PreconditionRequired,
+    RecordNotFound,
+    StillReferenced,
+    VersionConflict,
+)
 from crm_common.outbox import record_change
 
 SOURCE = "/crm-api"
@@ -41,9 +47,12 @@ class Kind:
     name: str
     path: str
     state: Callable[[Any], dict[str, Any]]
+    title: Callable[[Any], str] | None = None
 
     def label(self, obj: Any) -> str:
-        return str(getattr(obj, "name", None) or getattr(obj, "display_name", None) or obj.id)
+        if self.title is not None:
+            return self.title(obj)
+        return str(getattr(obj, "name", None) or obj.id)
 
 
 def _publish(
@@ -235,7 +244,12 @@ def purged(session: Session, *, kind: Kind, obj: Any, actor: Principal) -> None:
         actor=actor.actor,
     )
     session.delete(obj)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise StillReferenced(
+            f"other records still refer to this {kind.name}; purge or relink them first"
+        ) from exc
 
 
 A = TypeVar("A")

@@ -41,6 +41,11 @@ class DuplicateRecord(Conflict):
     slug = "duplicate"
 
 
+class StillReferenced(Conflict):
+    title = "Still referenced"
+    slug = "still-referenced"
+
+
 class IdempotencyConflict(Conflict):
     title = "Idempotency-Key reused for a different request"
     slug = "idempotency-key-reused"

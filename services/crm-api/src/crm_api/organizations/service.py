@@ -69,6 +69,10 @@ def get(session: Session, *, organization_id: str, include_deleted: bool = False
     )
 
 
+def read(session: Session, *, record_id: str) -> OrganizationRead:
+    return to_read(get(session, organization_id=record_id))
+
+
 def search(session: Session, *, filters: OrganizationFilter) -> OrganizationPage:
     rows, cursor, total = repository.search(session, filters=filters)
     return OrganizationPage(items=[to_read(r) for r in rows], next_cursor=cursor, total=total)
@@ -94,12 +98,12 @@ def create(session: Session, *, data: OrganizationCreate, by: Principal) -> dict
 def update(
     session: Session,
     *,
-    organization_id: str,
+    record_id: str,
     data: OrganizationUpdate,
     expected_version: int | None,
     by: Principal,
 ) -> dict[str, Any]:
-    org = get(session, organization_id=organization_id)
+    org = get(session, organization_id=record_id)
     aggregate.expect_version(KIND, org, expected_version)
     before = state(org)
     fields = data.model_dump(exclude_unset=True)
@@ -129,15 +133,15 @@ def update(
     )
 
 
-def delete(session: Session, *, organization_id: str, by: Principal) -> dict[str, Any]:
-    org = get(session, organization_id=organization_id, include_deleted=True)
+def delete(session: Session, *, record_id: str, by: Principal) -> dict[str, Any]:
+    org = get(session, organization_id=record_id, include_deleted=True)
     for domain in org.domains:
         domain.is_live = False
     return aggregate.soft_deleted(session, kind=KIND, obj=org, actor=by)
 
 
-def restore(session: Session, *, organization_id: str, by: Principal) -> dict[str, Any]:
-    org = get(session, organization_id=organization_id, include_deleted=True)
+def restore(session: Session, *, record_id: str, by: Principal) -> dict[str, Any]:
+    org = get(session, organization_id=record_id, include_deleted=True)
     if org.deleted_at is not None:
         for domain in org.domains:
             owner = repository.domain_owner(session, domain.domain)
@@ -150,8 +154,8 @@ def restore(session: Session, *, organization_id: str, by: Principal) -> dict[st
     return aggregate.restored(session, kind=KIND, obj=org, actor=by)
 
 
-def purge(session: Session, *, organization_id: str, by: Principal) -> None:
-    org = get(session, organization_id=organization_id, include_deleted=True)
+def purge(session: Session, *, record_id: str, by: Principal) -> None:
+    org = get(session, organization_id=record_id, include_deleted=True)
     if org.deleted_at is None:
         raise InvalidValue("only a deleted organization can be purged; delete it first")
     aggregate.purged(session, kind=KIND, obj=org, actor=by)
