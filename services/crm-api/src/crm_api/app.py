@@ -11,9 +11,15 @@ from crm_api.auth.dependencies import assert_every_route_declares_access, requir
 from crm_api.auth.principal import Access
 from crm_api.auth.routes import router as auth_router
 from crm_api.auth.service import AuthConfig
+from crm_api.communications.routes import router as communications_router
 from crm_api.contacts.routes import router as contacts_router
+from crm_api.dossiers.routes import router as dossiers_router
+from crm_api.followups.routes import router as followups_router
+from crm_api.funds.routes import router as funds_router
 from crm_api.interactions.routes import router as interactions_router
 from crm_api.lookups.routes import router as lookups_router
+from crm_api.lp_profiles.routes import router as lp_profiles_router
+from crm_api.opportunities.routes import router as opportunities_router
 from crm_api.organizations.routes import router as organizations_router
 from crm_api.security.middleware import BodyLimit, RequestContext, SecurityHeaders
 from crm_api.security.ratelimit import RateLimits
@@ -33,6 +39,12 @@ ROUTERS = (
     lookups_router,
     organizations_router,
     contacts_router,
+    funds_router,
+    opportunities_router,
+    communications_router,
+    followups_router,
+    lp_profiles_router,
+    dossiers_router,
 )
 
 

@@ -2,27 +2,39 @@
 
 from crm_api.audit.models import AuditLog
 from crm_api.auth.models import ApiKey, AuthSession, Bootstrap, User
+from crm_api.communications.models import Communication, CommunicationAttendee
 from crm_api.contacts.models import Affiliation, Contact, ContactEmail
 from crm_api.database import Base
+from crm_api.followups.models import FollowUp
+from crm_api.funds.models import Fund
 from crm_api.interactions.models import InteractionLog, InteractionTarget
 from crm_api.kit.idempotency import IdempotencyRecord
 from crm_api.lookups.models import LookupValue
+from crm_api.lp_profiles.models import K1Delivery, LpProfile
+from crm_api.opportunities.models import Opportunity
 from crm_api.organizations.models import Organization, OrganizationDomain
 
 metadata = Base.metadata
 
 __all__ = [
     "Affiliation",
-    "Contact",
-    "ContactEmail",
     "ApiKey",
     "AuditLog",
     "AuthSession",
     "Bootstrap",
+    "Communication",
+    "CommunicationAttendee",
+    "Contact",
+    "ContactEmail",
+    "FollowUp",
+    "Fund",
+    "IdempotencyRecord",
     "InteractionLog",
     "InteractionTarget",
-    "IdempotencyRecord",
+    "K1Delivery",
     "LookupValue",
+    "LpProfile",
+    "Opportunity",
     "Organization",
     "OrganizationDomain",
     "User",

@@ -6,7 +6,6 @@ from typing import Any, Literal
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, EmailStr, Field, model_validator
 
 from crm_api.kit.schemas import AggregateRead, ListParams, Text
-from crm_api.organizations.schemas import OrganizationRead
 
 ContactSort = Literal[
     "last_name",
@@ -138,10 +137,3 @@ class ContactPage(BaseModel):
     items: list[ContactRead]
     next_cursor: str | None
     total: int
-
-
-class ContactDossier(BaseModel):
-    """A contact with everything around it, in one call."""
-
-    contact: ContactRead
-    organizations: list[OrganizationRead]

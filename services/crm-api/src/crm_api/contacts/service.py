@@ -16,7 +16,6 @@ from crm_api.contacts.schemas import (
     AffiliationIn,
     AffiliationRead,
     ContactCreate,
-    ContactDossier,
     ContactFilter,
     ContactPage,
     ContactRead,
@@ -165,21 +164,6 @@ def get(session: Session, *, contact_id: str, include_deleted: bool = False) -> 
     return aggregate.require_live(
         repository.get(session, contact_id), include_deleted=include_deleted
     )
-
-
-def dossier(session: Session, *, contact_id: str) -> ContactDossier:
-    contact = get(session, contact_id=contact_id)
-    orgs = []
-    for affiliation in contact.affiliations:
-        try:
-            orgs.append(
-                organizations.to_read(
-                    organizations.get(session, organization_id=affiliation.organization_id)
-                )
-            )
-        except RecordNotFound:
-            continue
-    return ContactDossier(contact=to_read(contact), organizations=orgs)
 
 
 def search(session: Session, *, filters: ContactFilter) -> ContactPage:

@@ -38,6 +38,7 @@ class AggregateRoutes:
     delete: Callable[..., dict[str, Any]]
     restore: Callable[..., dict[str, Any]]
     purge: Callable[..., None]
+    view_schema: type[BaseModel] | None = None  # GET {id}, when richer than read_schema
 
 
 def aggregate_router(spec: AggregateRoutes) -> APIRouter:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated
 
@@ -21,6 +21,8 @@ def _clean_domain(value: str) -> str:
 
 
 Domain = Annotated[str, Field(max_length=253), AfterValidator(_clean_domain)]
+# Stored and published in UTC, so a record reads the same before and after a reload.
+UtcTimestamp = Annotated[AwareDatetime, AfterValidator(lambda value: value.astimezone(UTC))]
 Text = Annotated[str, Field(max_length=20_000)]
 ShortText = Annotated[str, Field(max_length=200)]
 

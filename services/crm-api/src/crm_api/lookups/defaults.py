@@ -63,6 +63,14 @@ DEFAULTS: dict[str, list[tuple[str, str]]] = {
         ("meeting", "Meeting"),
         ("text", "Text"),
     ],
+    "fund_status": [
+        ("raising", "Raising"),
+        ("first_close", "First close"),
+        ("final_close", "Final close"),
+        ("investing", "Investing"),
+        ("harvesting", "Harvesting"),
+        ("closed", "Closed"),
+    ],
 }
 
 CLOSED_STAGES = {"closed_won", "closed_lost"}

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from crm_api.communications import service
+from crm_api.communications.schemas import (
+    CommunicationCreate,
+    CommunicationFilter,
+    CommunicationPage,
+    CommunicationRead,
+    CommunicationUpdate,
+)
+from crm_api.kit.routes import AggregateRoutes, aggregate_router
+
+router = aggregate_router(
+    AggregateRoutes(
+        plural="communications",
+        singular="communication",
+        create_schema=CommunicationCreate,
+        update_schema=CommunicationUpdate,
+        read_schema=CommunicationRead,
+        filter_schema=CommunicationFilter,
+        page_schema=CommunicationPage,
+        search=service.search,
+        create=service.create,
+        read=service.read,
+        update=service.update,
+        delete=service.delete,
+        restore=service.restore,
+        purge=service.purge,
+    )
+)

@@ -1,0 +1,261 @@
+"""Communication rules: a managed type, an event time, live links, attendees who exist, and a
+next action that can become a follow-up in the same transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from crm_api.auth.principal import Principal
+from crm_api.communications.models import Communication, CommunicationAttendee
+from crm_api.communications.schemas import (
+    CommunicationCreate,
+    CommunicationFilter,
+    CommunicationPage,
+    CommunicationRead,
+    CommunicationUpdate,
+)
+from crm_api.contacts.models import Contact
+from crm_api.followups import service as followups
+from crm_api.followups.schemas import FollowUpCreate
+from crm_api.kit import aggregate, links
+from crm_api.kit.errors import InvalidValue
+from crm_api.kit.repository import Sorts, filter_common, like, page
+from crm_api.lookups import service as lookups
+from crm_api.opportunities.models import Opportunity
+from crm_api.organizations.models import Organization
+
+SORTS: Sorts = {
+    "-occurred_at": (Communication.occurred_at, True),
+    "occurred_at": (Communication.occurred_at, False),
+    "-created_at": (Communication.created_at, True),
+    "created_at": (Communication.created_at, False),
+    "-updated_at": (Communication.updated_at, True),
+    "updated_at": (Communication.updated_at, False),
+}
+
+_FIELDS = ("subject", "body", "occurred_at", "outcome", "next_action", "next_action_due")
+
+
+def to_read(row: Communication) -> CommunicationRead:
+    return CommunicationRead(
+        id=row.id,
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        created_by=row.created_by,
+        updated_by=row.updated_by,
+        deleted_at=row.deleted_at,
+        type=row.type,
+        subject=row.subject,
+        body=row.body,
+        occurred_at=row.occurred_at,
+        contact_id=row.contact_id,
+        organization_id=row.organization_id,
+        opportunity_id=row.opportunity_id,
+        attendee_ids=sorted(a.contact_id for a in row.attendees),
+        outcome=row.outcome,
+        next_action=row.next_action,
+        next_action_due=row.next_action_due,
+    )
+
+
+def state(row: Communication) -> dict[str, Any]:
+    return to_read(row).model_dump(mode="json")
+
+
+KIND = aggregate.Kind(
+    name="communication",
+    path="/api/communications",
+    state=state,
+    title=lambda r: f"{r.type} {r.subject!r}".strip(),
+)
+
+
+def _targets(row: Communication) -> list[tuple[str, str]]:
+    found = [
+        ("contact", row.contact_id),
+        ("organization", row.organization_id),
+        ("opportunity", row.opportunity_id),
+    ]
+    found += [("contact", a.contact_id) for a in row.attendees]
+    return [(kind, value) for kind, value in found if value is not None]
+
+
+def _check_links(session: Session, row: Communication) -> None:
+    if row.contact_id is None and row.organization_id is None:
+        raise InvalidValue("a communication is on a contact or an organization", field="contact_id")
+    links.require_live(session, Contact, row.contact_id, field="contact_id")
+    links.require_live(session, Organization, row.organization_id, field="organization_id")
+    links.require_live(session, Opportunity, row.opportunity_id, field="opportunity_id")
+
+
+def _set_attendees(session: Session, row: Communication, attendee_ids: list[str]) -> None:
+    wanted = sorted(set(attendee_ids))
+    for contact_id in wanted:
+        links.require_live(session, Contact, contact_id, field="attendee_ids")
+    row.attendees.clear()
+    session.flush()
+    row.attendees.extend(CommunicationAttendee(contact_id=c) for c in wanted)
+
+
+def get(session: Session, *, record_id: str, include_deleted: bool = False) -> Communication:
+    return aggregate.require_live(
+        session.get(Communication, record_id), include_deleted=include_deleted
+    )
+
+
+def read(session: Session, *, record_id: str) -> CommunicationRead:
+    return to_read(get(session, record_id=record_id))
+
+
+def search(session: Session, *, filters: CommunicationFilter) -> CommunicationPage:
+    query: Any = filter_common(select(Communication), Communication, filters)
+    if filters.q:
+        pattern = like(filters.q)
+        query = query.where(
+            func.lower(Communication.subject).like(pattern, escape="\\")
+            | func.lower(Communication.body).like(pattern, escape="\\")
+        )
+    if filters.type is not None:
+        query = query.where(Communication.type == filters.type)
+    if filters.contact_id is not None:
+        query = query.where(
+            or_(
+                Communication.contact_id == filters.contact_id,
+                Communication.id.in_(
+                    select(CommunicationAttendee.communication_id).where(
+                        CommunicationAttendee.contact_id == filters.contact_id
+                    )
+                ),
+            )
+        )
+    if filters.organization_id is not None:
+        query = query.where(Communication.organization_id == filters.organization_id)
+    if filters.opportunity_id is not None:
+        query = query.where(Communication.opportunity_id == filters.opportunity_id)
+    if filters.occurred_after is not None:
+        query = query.where(Communication.occurred_at >= filters.occurred_after)
+    if filters.occurred_before is not None:
+        query = query.where(Communication.occurred_at < filters.occurred_before)
+    rows, cursor, total = page(
+        session, query, model=Communication, sorts=SORTS, sort=filters.sort, params=filters
+    )
+    return CommunicationPage(items=[to_read(r) for r in rows], next_cursor=cursor, total=total)
+
+
+def create(session: Session, *, data: CommunicationCreate, by: Principal) -> dict[str, Any]:
+    lookups.require(session, list_name="communication_type", value=data.type, field="type")
+    if data.create_follow_up and not (data.next_action and data.next_action_due):
+        raise InvalidValue(
+            "create_follow_up needs next_action and next_action_due", field="create_follow_up"
+        )
+    row = Communication(
+        type=data.type,
+        contact_id=data.contact_id,
+        organization_id=data.organization_id,
+        opportunity_id=data.opportunity_id,
+        **{name: getattr(data, name) for name in _FIELDS},
+    )
+    row.subject = row.subject or ""
+    row.body = row.body or ""
+    _check_links(session, row)
+    aggregate.stamp_new(row, by)
+    session.add(row)
+    session.flush()
+    _set_attendees(session, row, data.attendee_ids)
+    created = aggregate.created(
+        session,
+        kind=KIND,
+        obj=row,
+        actor=by,
+        payload=data.model_dump(mode="json"),
+        targets=_targets(row),
+    )
+    if data.create_follow_up and data.next_action and data.next_action_due:
+        followups.create(
+            session,
+            data=FollowUpCreate(
+                title=data.next_action,
+                due_date=data.next_action_due,
+                owner_id=data.follow_up_owner_id,
+                contact_id=data.contact_id,
+                organization_id=data.organization_id,
+                opportunity_id=data.opportunity_id,
+            ),
+            by=by,
+            communication_id=row.id,
+        )
+    return created
+
+
+def update(
+    session: Session,
+    *,
+    record_id: str,
+    data: CommunicationUpdate,
+    expected_version: int | None,
+    by: Principal,
+) -> dict[str, Any]:
+    row = get(session, record_id=record_id)
+    aggregate.expect_version(KIND, row, expected_version)
+    before = state(row)
+    fields = data.model_dump(exclude_unset=True)
+    for required in ("type", "occurred_at"):
+        if required in fields and fields[required] is None:
+            raise InvalidValue(f"{required} must not be null", field=required)
+    if data.type is not None:
+        row.type = lookups.require(
+            session, list_name="communication_type", value=data.type, field="type"
+        )
+    for name in (*_FIELDS, "contact_id", "organization_id", "opportunity_id"):
+        if name in fields:
+            value = fields[name]
+            setattr(row, name, "" if value is None and name in ("subject", "body") else value)
+    _check_links(session, row)
+    if data.attendee_ids is not None:
+        _set_attendees(session, row, data.attendee_ids)
+    return aggregate.updated(
+        session,
+        kind=KIND,
+        obj=row,
+        before=before,
+        actor=by,
+        payload=data.model_dump(mode="json", exclude_unset=True),
+        targets=_targets(row),
+    )
+
+
+def delete(session: Session, *, record_id: str, by: Principal) -> dict[str, Any]:
+    row = get(session, record_id=record_id, include_deleted=True)
+    return aggregate.soft_deleted(session, kind=KIND, obj=row, actor=by)
+
+
+def restore(session: Session, *, record_id: str, by: Principal) -> dict[str, Any]:
+    row = get(session, record_id=record_id, include_deleted=True)
+    return aggregate.restored(session, kind=KIND, obj=row, actor=by)
+
+
+def purge(session: Session, *, record_id: str, by: Principal) -> None:
+    row = get(session, record_id=record_id, include_deleted=True)
+    if row.deleted_at is None:
+        raise InvalidValue("only a deleted communication can be purged; delete it first")
+    aggregate.purged(session, kind=KIND, obj=row, actor=by)
+
+
+def latest(
+    session: Session,
+    *,
+    contact_id: str | None = None,
+    organization_id: str | None = None,
+    limit: int = 20,
+) -> CommunicationPage:
+    """The newest communications on (or attended by) a contact, or on an organization."""
+    return search(
+        session,
+        filters=CommunicationFilter(
+            contact_id=contact_id, organization_id=organization_id, limit=limit
+        ),
+    )
