@@ -3,6 +3,8 @@
 An event carries the full state of its aggregate after the change (`data`), the principal who
 made it (`actor`) and the aggregate's monotonic `version`. Its `type` is also its NATS subject:
 `<source>.<aggregate>.<action>`, e.g. `crm.contact.updated`; its `subject` is the aggregate id.
+A snapshot re-sends every record's current state as `<source>.<aggregate>.snapshot` events that
+carry the `snapshotid` extension.
 """
 
 from __future__ import annotations
@@ -41,6 +43,10 @@ class CloudEvent(BaseModel):
     datacontenttype: Literal["application/json"] = "application/json"
     actor: Actor
     version: int = Field(ge=1, description="The aggregate's version after this change")
+    snapshotid: str | None = Field(
+        default=None,
+        description="Set on the events of a snapshot (`<source>.<aggregate>.snapshot`): which one",
+    )
     data: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("type")

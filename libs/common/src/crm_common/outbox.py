@@ -82,6 +82,7 @@ def record_change(
     version: int,
     data: dict[str, Any],
     actor: Actor,
+    snapshot_id: str | None = None,
 ) -> CloudEvent:
     """Build the event for a change and add it to the outbox; returns the event."""
     cloud_event = CloudEvent(
@@ -91,6 +92,7 @@ def record_change(
         actor=actor,
         version=version,
         data=data,
+        snapshotid=snapshot_id,
     )
     add_event(session, cloud_event)
     return cloud_event

@@ -25,6 +25,7 @@ from crm_api.security.middleware import BodyLimit, RequestContext, SecurityHeade
 from crm_api.security.ratelimit import RateLimits
 from crm_api.security.routes import router as security_router
 from crm_api.settings import Settings
+from crm_api.snapshot.routes import router as snapshot_router
 from crm_common.bus.connection import Bus
 from crm_common.db import Database
 from crm_common.http import health_router, lifespan_for, metrics_router, runtime_checks
@@ -45,6 +46,7 @@ ROUTERS = (
     followups_router,
     lp_profiles_router,
     dossiers_router,
+    snapshot_router,
 )
 
 

@@ -11,12 +11,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from crm_api.audit.service import SYSTEM
 from crm_api.auth import service as auth
 from crm_api.auth.errors import UsernameTaken, WeakPassword
 from crm_api.auth.principal import Role
 from crm_api.auth.schemas import UserCreate
 from crm_api.interactions import service as interactions
 from crm_api.settings import Settings
+from crm_api.snapshot import service as snapshot
 from crm_common.db import Database
 
 PASSWORD_ENV = "CRM_API_ADMIN_PASSWORD"
@@ -38,6 +40,11 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
     create.add_argument("--display-name", default="")
     create.add_argument(
         "--password-stdin", action="store_true", help="read the password from stdin"
+    )
+
+    sub.add_parser(
+        "snapshot",
+        help="publish every record's current state through the outbox (for consumers to rebuild)",
     )
 
     logs = sub.add_parser("interactions", help="the interaction log")
@@ -89,4 +96,18 @@ def verify_interactions(_args: argparse.Namespace, settings: Settings) -> int:
     return 0 if report.ok else 1
 
 
-HANDLERS = {"users": create_admin, "interactions": verify_interactions}
+def publish_snapshot(_args: argparse.Namespace, settings: Settings) -> int:
+    db = Database(settings.database_url)
+    try:
+        result = snapshot.publish(db, actor=SYSTEM)
+    finally:
+        db.dispose()
+    print(result.model_dump_json(indent=2))  # noqa: T201 - CLI output
+    return 0
+
+
+HANDLERS = {
+    "users": create_admin,
+    "interactions": verify_interactions,
+    "snapshot": publish_snapshot,
+}

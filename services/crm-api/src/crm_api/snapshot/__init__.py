@@ -1,0 +1,1 @@
+"""Snapshots: every record's current state, published so a new or wiped consumer can rebuild."""
