@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help install up test lint format bench lock migrate clean
+.PHONY: help install up test lint format bench lock migrate demo clean
 
 help:
 	@echo "make up      run every service on the embedded defaults (SQLite, embedded NATS)"
@@ -18,6 +18,7 @@ help:
 	@echo "make lint    ruff and mypy"
 	@echo "make bench   the benchmarks under bench/"
 	@echo "make migrate apply every service's database migrations"
+	@echo "make demo    fill an empty CRM with seeded synthetic data (DEMO_ARGS for sizes)"
 	@echo "make lock    re-pin requirements.lock from requirements.in"
 
 install: $(STAMP)
@@ -37,6 +38,9 @@ migrate: install
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+demo: install
+	$(BIN)/crm-api demo $(DEMO_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -10,12 +10,15 @@ import sys
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import func, select
 
 from crm_api.audit.service import SYSTEM
 from crm_api.auth import service as auth
 from crm_api.auth.errors import UsernameTaken, WeakPassword
 from crm_api.auth.principal import Role
 from crm_api.auth.schemas import UserCreate
+from crm_api.contacts.models import Contact
+from crm_api.demo import DemoSize, generate
 from crm_api.interactions import service as interactions
 from crm_api.settings import Settings
 from crm_api.snapshot import service as snapshot
@@ -46,6 +49,19 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
         "snapshot",
         help="publish every record's current state through the outbox (for consumers to rebuild)",
     )
+
+    demo = sub.add_parser(
+        "demo",
+        help="fill an empty CRM with seeded synthetic data, then publish a snapshot",
+        description="Bulk-load a synthetic CRM (same seed, same data) into an empty database.",
+    )
+    sizes = DemoSize()
+    demo.add_argument("--organizations", type=int, default=sizes.organizations)
+    demo.add_argument("--contacts", type=int, default=sizes.contacts)
+    demo.add_argument("--communications", type=int, default=sizes.communications)
+    demo.add_argument("--funds", type=int, default=sizes.funds)
+    demo.add_argument("--seed", type=int, default=sizes.seed)
+    demo.add_argument("--no-snapshot", action="store_true", help="skip the snapshot at the end")
 
     logs = sub.add_parser("interactions", help="the interaction log")
     logs_sub = logs.add_subparsers(dest="interactions_command", required=True)
@@ -106,7 +122,35 @@ def publish_snapshot(_args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def load_demo(args: argparse.Namespace, settings: Settings) -> int:
+    db = Database(settings.database_url)
+    try:
+        with db.session() as session:
+            if session.scalar(select(func.count()).select_from(Contact)):
+                print(  # noqa: T201 - CLI output
+                    "refused: the CRM already has contacts; demo data goes into an empty one",
+                    file=sys.stderr,
+                )
+                return 1
+        size = DemoSize(
+            organizations=args.organizations,
+            contacts=args.contacts,
+            communications=args.communications,
+            funds=args.funds,
+            seed=args.seed,
+        )
+        result = generate(db, size)
+        report: dict[str, Any] = {"rows": result.counts}
+        if not args.no_snapshot:
+            report["snapshot"] = snapshot.publish(db, actor=SYSTEM).model_dump(mode="json")
+    finally:
+        db.dispose()
+    print(json.dumps(report, indent=2))  # noqa: T201 - CLI output
+    return 0
+
+
 HANDLERS = {
+    "demo": load_demo,
     "users": create_admin,
     "interactions": verify_interactions,
     "snapshot": publish_snapshot,
