@@ -9,6 +9,7 @@ import importlib
 BENCHMARKS = {
     "bus": "bench.bus",
     "auth": "bench.auth",
+    "crm": "bench.crm",
 }
 
 
