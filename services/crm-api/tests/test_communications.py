@@ -154,3 +154,20 @@ def test_an_agent_reads_communications_but_writes_none_here(client: TestClient, 
     assert client.get("/api/communications", headers=agent).status_code == 200
     body = {"type": "note", "occurred_at": "2026-11-20T15:00:00Z", "contact_id": ada["id"]}
     assert client.post("/api/communications", json=body, headers=agent).status_code == 403
+
+
+def test_follow_ups_page_by_due_date_with_a_cursor(client: TestClient, admin: str) -> None:
+    for day in ("2026-12-03", "2026-12-01", "2026-12-02"):
+        follow_up(client, admin, title=f"Due {day}", due_date=day)
+    first = client.get("/api/follow-ups", params={"limit": 2}, headers=bearer(admin)).json()
+    rest = client.get(
+        "/api/follow-ups",
+        params={"limit": 2, "cursor": first["next_cursor"]},
+        headers=bearer(admin),
+    ).json()
+    assert [t["due_date"] for t in first["items"] + rest["items"]] == [
+        "2026-12-01",
+        "2026-12-02",
+        "2026-12-03",
+    ]
+    assert rest["next_cursor"] is None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -55,6 +55,8 @@ class Page(BaseModel, Generic[T]):
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime):
         return {"t": value.isoformat()}
+    if isinstance(value, date):
+        return {"day": value.isoformat()}
     if isinstance(value, Decimal):
         return {"d": str(value)}
     return value
@@ -65,6 +67,8 @@ def _typed(value: Any) -> Any:
         return datetime.fromisoformat(value["t"])
     if isinstance(value, dict) and "d" in value:
         return Decimal(value["d"])
+    if isinstance(value, dict) and "day" in value:
+        return date.fromisoformat(value["day"])
     return value
 
 

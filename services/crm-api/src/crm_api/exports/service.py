@@ -1,0 +1,206 @@
+"""Exports rendered as CSV or a JSON array, a batch at a time, and the record that they happened.
+
+The first batch is read and rendered before the answer starts, so that a query the database
+refuses is an error answer rather than a broken download; the rest is read lazily, with a
+session of its own, while the answer streams.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from crm_api.auth.principal import Principal
+from crm_api.communications import service as communications
+from crm_api.communications.schemas import CommunicationFilter, CommunicationRead
+from crm_api.contacts import service as contacts
+from crm_api.contacts.schemas import ContactFilter, ContactRead
+from crm_api.exports import repository
+from crm_api.exports.repository import Source
+from crm_api.followups import service as followups
+from crm_api.followups.schemas import FollowUpFilter, FollowUpRead
+from crm_api.funds import service as funds
+from crm_api.funds.schemas import FundFilter, FundRead
+from crm_api.interactions import service as interactions
+from crm_api.lp_profiles import service as lp_profiles
+from crm_api.lp_profiles.schemas import LpProfileFilter, LpProfileRead
+from crm_api.opportunities import service as opportunities
+from crm_api.opportunities.schemas import OpportunityFilter, OpportunityRead
+from crm_api.organizations import service as organizations
+from crm_api.organizations.schemas import OrganizationFilter, OrganizationRead
+from crm_common.db import Database
+
+BATCH_SIZE = 1000
+SEPARATOR = "; "
+
+
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    JSON = "json"
+
+
+MEDIA_TYPES = {ExportFormat.CSV: "text/csv", ExportFormat.JSON: "application/json"}
+
+# The field of each item a CSV cell lists, for lists of objects (other lists are listed as is).
+LIST_KEYS = {
+    "emails": "email",
+    "affiliations": "organization_id",
+    "phones": "number",
+    "k1_deliveries": "tax_year",
+    "tags": "name",
+}
+
+
+@dataclass(frozen=True)
+class Export:
+    name: str  # the path segment: "follow-ups"
+    filter_schema: type[BaseModel]
+    read_schema: type[BaseModel]
+    to_read: Callable[[Any], BaseModel]
+    source: Source
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.read_schema.model_fields)
+
+
+def _export(
+    name: str,
+    filter_schema: type[BaseModel],
+    read_schema: type[BaseModel],
+    to_read: Callable[[Any], BaseModel],
+) -> Export:
+    return Export(name, filter_schema, read_schema, to_read, repository.SOURCES[name])
+
+
+EXPORTS = (
+    _export("organizations", OrganizationFilter, OrganizationRead, organizations.to_read),
+    _export("contacts", ContactFilter, ContactRead, contacts.to_read),
+    _export("funds", FundFilter, FundRead, funds.to_read),
+    _export("opportunities", OpportunityFilter, OpportunityRead, opportunities.to_read),
+    _export("communications", CommunicationFilter, CommunicationRead, communications.to_read),
+    _export("follow-ups", FollowUpFilter, FollowUpRead, followups.to_read),
+    _export("lp-profiles", LpProfileFilter, LpProfileRead, lp_profiles.to_read),
+)
+
+
+def cell(field: str, value: Any) -> str:
+    """One CSV cell from a JSON-mode value: lists joined with '; ', no value as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        key = LIST_KEYS.get(field)
+        return SEPARATOR.join(
+            cell(field, item.get(key) if key and isinstance(item, dict) else item) for item in value
+        )
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True, separators=(",", ":"))
+    return str(value)
+
+
+class Renderer:
+    """Turns batches of records into the text of the download."""
+
+    def __init__(self, export: Export, fmt: ExportFormat) -> None:
+        self.export = export
+        self.format = fmt
+        self._written = 0
+
+    def start(self) -> str:
+        if self.format is ExportFormat.JSON:
+            return "["
+        return self._csv([self.export.columns])
+
+    def rows(self, records: Iterable[BaseModel]) -> str:
+        if self.format is ExportFormat.JSON:
+            parts = []
+            for record in records:
+                parts.append(("," if self._written else "") + "\n" + record.model_dump_json())
+                self._written += 1
+            return "".join(parts)
+        columns = self.export.columns
+        lines = []
+        for record in records:
+            data = record.model_dump(mode="json")
+            lines.append([cell(c, data.get(c)) for c in columns])
+            self._written += 1
+        return self._csv(lines)
+
+    def end(self) -> str:
+        return "\n]\n" if self.format is ExportFormat.JSON else ""
+
+    @staticmethod
+    def _csv(lines: list[list[str]]) -> str:
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(lines)
+        return buffer.getvalue()
+
+
+def _render(session: Session, export: Export, renderer: Renderer, rows: list[Any]) -> str:
+    text = renderer.rows(export.to_read(row) for row in rows)
+    session.expunge_all()  # a batch, once rendered, leaves memory
+    return text
+
+
+def stream(db: Database, export: Export, filters: BaseModel, fmt: ExportFormat) -> Iterator[str]:
+    """The download's text, a batch at a time. The first batch is read now; the others as the
+    answer is sent, each after the key of the one before (keyset pagination)."""
+    renderer = Renderer(export, fmt)
+    with db.session() as session:
+        rows, after = repository.batch(session, export.source, filters, after=None, size=BATCH_SIZE)
+        first = renderer.start() + _render(session, export, renderer, rows)
+
+    def rest() -> Iterator[str]:
+        yield first
+        if after is not None:
+            key: repository.Key | None = after
+            with db.session() as session:
+                while key is not None:
+                    rows, key = repository.batch(
+                        session, export.source, filters, after=key, size=BATCH_SIZE
+                    )
+                    yield _render(session, export, renderer, rows)
+        yield renderer.end()
+
+    return rest()
+
+
+def filters_of(export: Export, params: BaseModel) -> BaseModel:
+    """The domain's Filter from the export's query (its format dropped)."""
+    values = {name: getattr(params, name) for name in type(params).model_fields}
+    values.pop("format", None)
+    return export.filter_schema.model_validate(values)
+
+
+def log(
+    db: Database, *, export: Export, fmt: ExportFormat, filters: BaseModel, by: Principal
+) -> None:
+    """Record the export in the interaction log, in a short transaction of its own: the data
+    leaves the building whether or not the download completes."""
+    asked = filters.model_dump(mode="json", exclude_defaults=True, exclude=set(repository.IGNORED))
+    described = ", ".join(f"{k}={v}" for k, v in sorted(asked.items())) or "none"
+    with db.transaction() as session:
+        interactions.touch(
+            session,
+            actor=by.actor,
+            action=f"export.{export.name}",
+            channel=f"GET /api/export/{export.name}",
+            targets=[],
+            summary=f"exported {export.name} as {fmt.value}; filters: {described}",
+            payload={"format": fmt.value, "filters": asked},
+        )
+
+
+def filename(export: Export, fmt: ExportFormat, now: datetime) -> str:
+    return f"{export.name}-{now.strftime('%Y%m%dT%H%M%SZ')}.{fmt.value}"
