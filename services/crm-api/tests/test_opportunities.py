@@ -6,13 +6,13 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import crm_factories
 import pytest
 from api_helpers import MEMBER_PASSWORD, bearer, create_key, events
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.exc import IntegrityError
 
-from crm_api.contacts.models import Contact
 from crm_api.opportunities.models import Opportunity
 
 STAGES = [
@@ -43,21 +43,11 @@ def a_fund(client: TestClient, token: str, name: str = "Fund III", **fields: Any
     return fund_id
 
 
-def a_contact(app: FastAPI, *, deleted: bool = False) -> str:
-    # Written straight to the table: this test is about opportunities, not about contacts' API.
-    with app.state.db.transaction() as session:
-        contact = Contact(
-            first_name="Ada",
-            last_name="Lovelace",
-            contact_type="investor",
-            status="active",
-            created_by="test",
-            updated_by="test",
-            deleted_at=datetime.now(UTC) if deleted else None,
-        )
-        session.add(contact)
-        session.flush()
-        contact_id: str = contact.id
+def a_contact(client: TestClient, token: str, *, deleted: bool = False) -> str:
+    contact_id: str = crm_factories.contact(client, token)["id"]
+    if deleted:
+        response = client.delete(f"/api/contacts/{contact_id}", headers=bearer(token))
+        assert response.status_code == 200, response.text
     return contact_id
 
 
@@ -266,7 +256,11 @@ def test_the_database_itself_refuses_a_second_live_opportunity_per_investor_and_
 def test_the_database_itself_refuses_an_opportunity_with_two_investors_or_none(
     app: FastAPI, client: TestClient, admin: str
 ) -> None:
-    org, contact, fund = an_organization(client, admin), a_contact(app), a_fund(client, admin)
+    org, contact, fund = (
+        an_organization(client, admin),
+        a_contact(client, admin),
+        a_fund(client, admin),
+    )
     for investors in ({}, {"investor_organization_id": org, "investor_contact_id": contact}):
         with pytest.raises(IntegrityError), app.state.db.transaction() as session:
             session.add(row(fund_id=fund, **investors))
@@ -275,7 +269,7 @@ def test_the_database_itself_refuses_an_opportunity_with_two_investors_or_none(
 def test_a_contact_investor_has_one_live_opportunity_per_fund_too(
     app: FastAPI, client: TestClient, admin: str
 ) -> None:
-    contact, fund = a_contact(app), a_fund(client, admin)
+    contact, fund = a_contact(client, admin), a_fund(client, admin)
     first = create(client, admin, investor_contact_id=contact, fund_id=fund)
     clash = post(client, admin, {"investor_contact_id": contact, "fund_id": fund})
     assert clash.status_code == 409
@@ -299,7 +293,11 @@ def test_moving_an_opportunity_onto_an_existing_investor_and_fund_is_refused(
 def test_an_opportunity_has_exactly_one_investor(
     app: FastAPI, client: TestClient, admin: str
 ) -> None:
-    org, contact, fund = an_organization(client, admin), a_contact(app), a_fund(client, admin)
+    org, contact, fund = (
+        an_organization(client, admin),
+        a_contact(client, admin),
+        a_fund(client, admin),
+    )
     neither = post(client, admin, {"fund_id": fund})
     assert neither.status_code == 422
     assert neither.json()["field"] == "investor_organization_id"
@@ -340,7 +338,7 @@ def test_the_fund_and_the_investor_must_exist_and_be_live(
         ({"investor_organization_id": gone_org, "fund_id": fund}, "investor_organization_id"),
         ({"investor_contact_id": "nobody", "fund_id": fund}, "investor_contact_id"),
         (
-            {"investor_contact_id": a_contact(app, deleted=True), "fund_id": fund},
+            {"investor_contact_id": a_contact(client, admin, deleted=True), "fund_id": fund},
             "investor_contact_id",
         ),
     ]
@@ -488,7 +486,7 @@ def test_lists_filter_by_fund_stage_investor_and_owner_and_page_with_a_cursor(
     owner = a_user(client, admin)
     funds = [a_fund(client, admin, name=f"Fund {n}") for n in ("I", "II")]
     orgs = [an_organization(client, admin, name=f"Investor {n}") for n in range(3)]
-    contact = a_contact(app)
+    contact = a_contact(client, admin)
     made = []
     for fund in funds:
         for org in orgs:

@@ -13,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 from starlette.responses import Response
 
+from crm_common import metrics as _event_metrics  # noqa: F401 - registers the event counters
 from crm_common.runtime import ServiceRuntime
 
 Check = Callable[[], Awaitable[None]]
@@ -80,7 +81,10 @@ def health_router(
 
 
 def metrics_router(path: str = "/metrics", dependencies: Sequence[Any] = ()) -> APIRouter:
-    """Prometheus metrics: counters only, nothing about any record."""
+    """Prometheus metrics: counters only, nothing about any record.
+
+    Every service serves the event counters (`crm_common.metrics`), zero until it uses the bus.
+    """
     router = APIRouter(dependencies=list(dependencies))
 
     @router.get(path, include_in_schema=False)

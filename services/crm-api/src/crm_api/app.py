@@ -13,19 +13,26 @@ from crm_api.auth.routes import router as auth_router
 from crm_api.auth.service import AuthConfig
 from crm_api.communications.routes import router as communications_router
 from crm_api.contacts.routes import router as contacts_router
+from crm_api.custom_fields.routes import router as custom_fields_router
 from crm_api.dossiers.routes import router as dossiers_router
+from crm_api.exports.routes import router as exports_router
+from crm_api.feature_requests.routes import router as feature_requests_router
 from crm_api.followups.routes import router as followups_router
 from crm_api.funds.routes import router as funds_router
+from crm_api.imports.routes import PATH as IMPORT_PATH
+from crm_api.imports.routes import router as imports_router
 from crm_api.interactions.routes import router as interactions_router
 from crm_api.lookups.routes import router as lookups_router
 from crm_api.lp_profiles.routes import router as lp_profiles_router
 from crm_api.opportunities.routes import router as opportunities_router
 from crm_api.organizations.routes import router as organizations_router
+from crm_api.reports.routes import router as reports_router
 from crm_api.security.middleware import BodyLimit, RequestContext, SecurityHeaders
 from crm_api.security.ratelimit import RateLimits
 from crm_api.security.routes import router as security_router
 from crm_api.settings import Settings
 from crm_api.snapshot.routes import router as snapshot_router
+from crm_api.tags.routes import router as tags_router
 from crm_common.bus.connection import Bus
 from crm_common.db import Database
 from crm_common.http import health_router, lifespan_for, metrics_router, runtime_checks
@@ -47,6 +54,12 @@ ROUTERS = (
     lp_profiles_router,
     dossiers_router,
     snapshot_router,
+    tags_router,
+    custom_fields_router,
+    feature_requests_router,
+    reports_router,
+    exports_router,
+    imports_router,
 )
 
 
@@ -94,7 +107,11 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
     openapi.install(app)
 
     # Outermost first: ids for every log line, then headers on every answer, then the body limit.
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        large_paths={IMPORT_PATH: settings.max_import_bytes},
+    )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

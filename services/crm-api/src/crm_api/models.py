@@ -4,7 +4,9 @@ from crm_api.audit.models import AuditLog
 from crm_api.auth.models import ApiKey, AuthSession, Bootstrap, User
 from crm_api.communications.models import Communication, CommunicationAttendee
 from crm_api.contacts.models import Affiliation, Contact, ContactEmail
+from crm_api.custom_fields.models import CustomField
 from crm_api.database import Base
+from crm_api.feature_requests.models import FeatureRequest
 from crm_api.followups.models import FollowUp
 from crm_api.funds.models import Fund
 from crm_api.interactions.models import InteractionLog, InteractionTarget
@@ -13,6 +15,7 @@ from crm_api.lookups.models import LookupValue
 from crm_api.lp_profiles.models import K1Delivery, LpProfile
 from crm_api.opportunities.models import Opportunity
 from crm_api.organizations.models import Organization, OrganizationDomain
+from crm_api.tags.models import Tag, contact_tag, opportunity_tag, organization_tag
 
 metadata = Base.metadata
 
@@ -39,4 +42,10 @@ __all__ = [
     "OrganizationDomain",
     "User",
     "metadata",
+    "CustomField",
+    "FeatureRequest",
+    "Tag",
+    "contact_tag",
+    "opportunity_tag",
+    "organization_tag",
 ]

@@ -52,6 +52,9 @@ class Settings(ServiceSettings):
     rate_limit_write: str = "300/minute"
     rate_limit_read: str = "1200/minute"
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    max_import_bytes: int = Field(
+        default=20 * 1_048_576, ge=1024, description="the largest upload POST /api/import/* takes"
+    )
 
     outbox_poll_interval: float = 2.0
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm_api.database import Base, IdMixin
 from crm_api.kit.models import AggregateMixin
+from crm_api.tags.models import Tag, contact_tag
 
 
 class Contact(AggregateMixin, Base):
@@ -33,6 +34,10 @@ class Contact(AggregateMixin, Base):
     linkedin_url: Mapped[str | None] = mapped_column(String(500))
     notes: Mapped[str] = mapped_column(Text, default="")
     phones: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # Custom field key -> value, checked by crm_api.custom_fields on every write.
+    custom_fields: Mapped[dict[str, Any]] = mapped_column(
+        JSON, default=dict, server_default=text("'{}'")
+    )
 
     emails: Mapped[list[ContactEmail]] = relationship(
         back_populates="contact",
@@ -46,6 +51,7 @@ class Contact(AggregateMixin, Base):
         lazy="selectin",
         order_by="(Affiliation.is_primary.desc(), Affiliation.id)",
     )
+    tags: Mapped[list[Tag]] = relationship(secondary=contact_tag, lazy="selectin")
 
 
 class ContactEmail(IdMixin, Base):

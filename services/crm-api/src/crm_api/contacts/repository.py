@@ -9,6 +9,8 @@ from crm_api.contacts.models import Affiliation, Contact, ContactEmail
 from crm_api.contacts.schemas import ContactFilter
 from crm_api.kit.repository import Sorts, filter_common, like, page
 from crm_api.organizations.models import Organization
+from crm_api.tags import service as tags
+from crm_api.tags.models import contact_tag
 
 SORTS: Sorts = {
     "last_name": (Contact.last_name, False),
@@ -75,4 +77,6 @@ def search(session: Session, *, filters: ContactFilter) -> tuple[list[Contact], 
                 select(ContactEmail.contact_id).where(ContactEmail.email == filters.email.lower())
             )
         )
+    if filters.tag_id is not None:
+        query = query.where(tags.tagged(Contact.id, contact_tag, filters.tag_id))
     return page(session, query, model=Contact, sorts=SORTS, sort=filters.sort, params=filters)

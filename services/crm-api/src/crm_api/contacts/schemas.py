@@ -5,7 +5,9 @@ from typing import Any, Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, EmailStr, Field, model_validator
 
+from crm_api.custom_fields.schemas import CustomValues
 from crm_api.kit.schemas import AggregateRead, ListParams, Text
+from crm_api.tags.schemas import TagIds, TagRef
 
 ContactSort = Literal[
     "last_name",
@@ -71,6 +73,8 @@ class ContactCreate(_ContactFields):
     emails: list[EmailIn] = Field(default_factory=list, max_length=20)
     phones: list[PhoneIn] = Field(default_factory=list, max_length=20)
     affiliations: list[AffiliationIn] = Field(default_factory=list, max_length=50)
+    tag_ids: TagIds = Field(default_factory=list)
+    custom_fields: CustomValues = Field(default_factory=dict)
 
 
 class ContactUpdate(_ContactFields):
@@ -84,6 +88,10 @@ class ContactUpdate(_ContactFields):
     emails: list[EmailIn] | None = Field(default=None, max_length=20)
     phones: list[PhoneIn] | None = Field(default=None, max_length=20)
     affiliations: list[AffiliationIn] | None = Field(default=None, max_length=50)
+    tag_ids: TagIds | None = None
+    custom_fields: CustomValues | None = Field(
+        default=None, description="merged: the keys given are set, a key set to null is removed"
+    )
 
 
 class EmailRead(BaseModel):
@@ -119,6 +127,8 @@ class ContactRead(AggregateRead):
     phones: list[dict[str, Any]]
     affiliations: list[AffiliationRead]
     primary_organization_id: str | None
+    tags: list[TagRef] = Field(description="its live tags, by name")
+    custom_fields: dict[str, Any]
 
 
 class ContactFilter(ListParams):
@@ -130,6 +140,7 @@ class ContactFilter(ListParams):
     email: str | None = Field(default=None, max_length=254)
     country: str | None = Field(default=None, max_length=100)
     city: str | None = Field(default=None, max_length=100)
+    tag_id: str | None = Field(default=None, max_length=36, description="has this tag")
     sort: ContactSort = "last_name"
 
 

@@ -1,5 +1,6 @@
 """Contact rules: managed type, status and source; an active owner; emails unique among live
-contacts with exactly one primary; affiliations to live organizations with at most one primary."""
+contacts with exactly one primary; affiliations to live organizations with at most one primary;
+live tags; custom field values checked against the contact fields."""
 
 from __future__ import annotations
 
@@ -24,10 +25,14 @@ from crm_api.contacts.schemas import (
     EmailRead,
     PhoneIn,
 )
+from crm_api.custom_fields import service as custom_fields
 from crm_api.kit import aggregate
 from crm_api.kit.errors import DuplicateRecord, InvalidValue, RecordNotFound
 from crm_api.lookups import service as lookups
 from crm_api.organizations import service as organizations
+from crm_api.tags import service as tags
+
+ENTITY = "contact"
 
 _SCALARS = ("title", "city", "region", "country")
 
@@ -74,6 +79,8 @@ def to_read(contact: Contact) -> ContactRead:
             for a in affiliations
         ],
         primary_organization_id=primary_org,
+        tags=tags.refs(contact.tags),
+        custom_fields=dict(contact.custom_fields or {}),
     )
 
 
@@ -188,8 +195,10 @@ def create(session: Session, *, data: ContactCreate, by: Principal) -> dict[str,
         owner_id=data.owner_id,
         linkedin_url=str(data.linkedin_url) if data.linkedin_url else None,
         notes=data.notes,
+        custom_fields=custom_fields.apply(session, entity=ENTITY, given=data.custom_fields),
         **{name: getattr(data, name) for name in _SCALARS},
     )
+    contact.tags = tags.resolve(session, data.tag_ids)
     aggregate.stamp_new(contact, by)
     session.add(contact)
     session.flush()
@@ -253,6 +262,12 @@ def update(
         _set_phones(contact, data.phones)
     if data.affiliations is not None:
         _set_affiliations(session, contact, data.affiliations)
+    if data.tag_ids is not None:
+        contact.tags = tags.replace(session, contact.tags, data.tag_ids)
+    if data.custom_fields is not None:
+        contact.custom_fields = custom_fields.apply(
+            session, entity=ENTITY, given=data.custom_fields, current=contact.custom_fields or {}
+        )
     return aggregate.updated(
         session,
         kind=KIND,

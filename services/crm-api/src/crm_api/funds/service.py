@@ -74,6 +74,10 @@ def get(session: Session, *, fund_id: str, include_deleted: bool = False) -> Fun
     return aggregate.require_live(repository.get(session, fund_id), include_deleted=include_deleted)
 
 
+def read(session: Session, *, record_id: str) -> FundRead:
+    return to_read(get(session, fund_id=record_id))
+
+
 def search(session: Session, *, filters: FundFilter) -> FundPage:
     rows, cursor, total = repository.search(session, filters=filters)
     return FundPage(items=[to_read(r) for r in rows], next_cursor=cursor, total=total)
@@ -107,12 +111,12 @@ def create(session: Session, *, data: FundCreate, by: Principal) -> dict[str, An
 def update(
     session: Session,
     *,
-    fund_id: str,
+    record_id: str,
     data: FundUpdate,
     expected_version: int | None,
     by: Principal,
 ) -> dict[str, Any]:
-    fund = get(session, fund_id=fund_id)
+    fund = get(session, fund_id=record_id)
     aggregate.expect_version(KIND, fund, expected_version)
     before = state(fund)
     fields = data.model_dump(exclude_unset=True)
@@ -151,13 +155,13 @@ def update(
         )
 
 
-def delete(session: Session, *, fund_id: str, by: Principal) -> dict[str, Any]:
-    fund = get(session, fund_id=fund_id, include_deleted=True)
+def delete(session: Session, *, record_id: str, by: Principal) -> dict[str, Any]:
+    fund = get(session, fund_id=record_id, include_deleted=True)
     return aggregate.soft_deleted(session, kind=KIND, obj=fund, actor=by)
 
 
-def restore(session: Session, *, fund_id: str, by: Principal) -> dict[str, Any]:
-    fund = get(session, fund_id=fund_id, include_deleted=True)
+def restore(session: Session, *, record_id: str, by: Principal) -> dict[str, Any]:
+    fund = get(session, fund_id=record_id, include_deleted=True)
     if fund.deleted_at is not None:
         owner = repository.live_with_name(session, fund.name_key)
         if owner is not None:
@@ -170,8 +174,8 @@ def restore(session: Session, *, fund_id: str, by: Principal) -> dict[str, Any]:
         return aggregate.restored(session, kind=KIND, obj=fund, actor=by)
 
 
-def purge(session: Session, *, fund_id: str, by: Principal) -> None:
-    fund = get(session, fund_id=fund_id, include_deleted=True)
+def purge(session: Session, *, record_id: str, by: Principal) -> None:
+    fund = get(session, fund_id=record_id, include_deleted=True)
     if fund.deleted_at is None:
         raise InvalidValue("only a deleted fund can be purged; delete it first")
     count = repository.opportunity_count(session, fund.id)

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Numeric, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm_api.database import Base
 from crm_api.kit.models import AggregateMixin
+from crm_api.tags.models import Tag, opportunity_tag
 
 _LIVE = text("deleted_at IS NULL")
 
@@ -60,3 +62,9 @@ class Opportunity(AggregateMixin, Base):
     lost_reason: Mapped[str | None] = mapped_column(String(500))
     close_date: Mapped[date | None]
     description: Mapped[str] = mapped_column(Text, default="")
+    # Custom field key -> value, checked by crm_api.custom_fields on every write.
+    custom_fields: Mapped[dict[str, Any]] = mapped_column(
+        JSON, default=dict, server_default=text("'{}'")
+    )
+
+    tags: Mapped[list[Tag]] = relationship(secondary=opportunity_tag, lazy="selectin")

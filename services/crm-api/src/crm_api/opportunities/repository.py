@@ -11,6 +11,8 @@ from crm_api.kit.repository import Sorts, filter_common, like, page
 from crm_api.opportunities.models import Opportunity
 from crm_api.opportunities.schemas import OpportunityFilter
 from crm_api.organizations.models import Organization
+from crm_api.tags import service as tags
+from crm_api.tags.models import opportunity_tag
 
 SORTS: Sorts = {
     "created_at": (Opportunity.created_at, False),
@@ -22,11 +24,6 @@ SORTS: Sorts = {
 
 def get(session: Session, opportunity_id: str) -> Opportunity | None:
     return session.get(Opportunity, opportunity_id)
-
-
-def get_contact(session: Session, contact_id: str) -> Contact | None:
-    # The contacts domain has no service module yet; switch to it once it has one.
-    return session.get(Contact, contact_id)
 
 
 def live_for(
@@ -85,4 +82,6 @@ def search(
         query = query.where(Opportunity.investor_contact_id == filters.investor_contact_id)
     if filters.owner_id is not None:
         query = query.where(Opportunity.owner_id == filters.owner_id)
+    if filters.tag_id is not None:
+        query = query.where(tags.tagged(Opportunity.id, opportunity_tag, filters.tag_id))
     return page(session, query, model=Opportunity, sorts=SORTS, sort=filters.sort, params=filters)

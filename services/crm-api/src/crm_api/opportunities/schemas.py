@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from crm_api.custom_fields.schemas import CustomValues
 from crm_api.funds.schemas import Currency, Money
 from crm_api.kit.schemas import AggregateRead, ListParams, Text
+from crm_api.tags.schemas import TagIds, TagRef
 
 OpportunitySort = Literal["created_at", "-created_at", "updated_at", "-updated_at"]
 
@@ -34,6 +36,8 @@ class OpportunityCreate(BaseModel):
     )
     close_date: date | None = None
     description: Text = ""
+    tag_ids: TagIds = Field(default_factory=list)
+    custom_fields: CustomValues = Field(default_factory=dict)
 
 
 class OpportunityUpdate(BaseModel):
@@ -52,6 +56,10 @@ class OpportunityUpdate(BaseModel):
     lost_reason: str | None = Field(default=None, max_length=500)
     close_date: date | None = None
     description: Text | None = None
+    tag_ids: TagIds | None = None
+    custom_fields: CustomValues | None = Field(
+        default=None, description="merged: the keys given are set, a key set to null is removed"
+    )
 
 
 class OpportunityStageChange(BaseModel):
@@ -77,6 +85,8 @@ class OpportunityRead(AggregateRead):
     lost_reason: str | None
     close_date: date | None
     description: str
+    tags: list[TagRef] = Field(description="its live tags, by name")
+    custom_fields: dict[str, Any]
 
 
 class OpportunityFilter(ListParams):
@@ -85,6 +95,7 @@ class OpportunityFilter(ListParams):
     investor_organization_id: str | None = Field(default=None, max_length=36)
     investor_contact_id: str | None = Field(default=None, max_length=36)
     owner_id: str | None = Field(default=None, max_length=36)
+    tag_id: str | None = Field(default=None, max_length=36, description="has this tag")
     sort: OpportunitySort = "created_at"
 
 

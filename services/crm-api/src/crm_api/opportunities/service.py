@@ -7,6 +7,8 @@
 - One live opportunity per investor and fund (409, with the existing one's id), checked here and
   held by partial unique indexes, so a concurrent write cannot slip a second one in.
 - Amounts are exact decimals, never negative, at most 2 decimal places (the schemas).
+- Tags are live tags (422 naming tag_ids); custom field values fit the opportunity fields (422
+  naming custom_fields.<key>).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from sqlalchemy.orm import Session
 from crm_api.auth import service as users
 from crm_api.auth.errors import UnknownUser
 from crm_api.auth.principal import Principal
+from crm_api.contacts import service as contacts
+from crm_api.custom_fields import service as custom_fields
 from crm_api.funds import service as funds
 from crm_api.funds.models import Fund
 from crm_api.funds.schemas import CENT
@@ -39,10 +43,12 @@ from crm_api.opportunities.schemas import (
     OpportunityUpdate,
 )
 from crm_api.organizations import service as organizations
+from crm_api.tags import service as tags
 
 STAGE_LIST = "pipeline_stage"
 LOST = "closed_lost"
 _INVESTOR_FIELDS = ["investor_organization_id", "investor_contact_id"]
+ENTITY = "opportunity"
 
 
 def _amount(value: Decimal | None) -> Decimal | None:
@@ -71,6 +77,8 @@ def to_read(opp: Opportunity) -> OpportunityRead:
         lost_reason=opp.lost_reason,
         close_date=opp.close_date,
         description=opp.description,
+        tags=tags.refs(opp.tags),
+        custom_fields=dict(opp.custom_fields or {}),
     )
 
 
@@ -123,11 +131,12 @@ def _require_organization(session: Session, organization_id: str) -> None:
 
 
 def _require_contact(session: Session, contact_id: str) -> None:
-    contact = repository.get_contact(session, contact_id)
-    if contact is None or contact.deleted_at is not None:
+    try:
+        contacts.get(session, contact_id=contact_id)
+    except RecordNotFound as exc:
         raise InvalidValue(
             f"investor_contact_id: no live contact {contact_id!r}", field="investor_contact_id"
-        )
+        ) from exc
 
 
 def _require_fund(session: Session, fund_id: str) -> Fund:
@@ -193,6 +202,10 @@ def get(session: Session, *, opportunity_id: str, include_deleted: bool = False)
     )
 
 
+def read(session: Session, *, record_id: str) -> OpportunityRead:
+    return to_read(get(session, opportunity_id=record_id))
+
+
 def search(session: Session, *, filters: OpportunityFilter) -> OpportunityPage:
     rows, cursor, total = repository.search(session, filters=filters)
     return OpportunityPage(items=[to_read(r) for r in rows], next_cursor=cursor, total=total)
@@ -222,7 +235,9 @@ def create(session: Session, *, data: OpportunityCreate, by: Principal) -> dict[
         lost_reason=_clean_reason(data.lost_reason),
         close_date=data.close_date,
         description=data.description,
+        custom_fields=custom_fields.apply(session, entity=ENTITY, given=data.custom_fields),
     )
+    opp.tags = tags.resolve(session, data.tag_ids)
     _require_lost_reason(opp)
     _require_no_live_twin(session, opp)
     aggregate.stamp_new(opp, by)
@@ -276,6 +291,12 @@ def _apply(
         opp.description = data.description or ""
     if "lost_reason" in fields:
         opp.lost_reason = _clean_reason(data.lost_reason)
+    if data.tag_ids is not None:
+        opp.tags = tags.replace(session, opp.tags, data.tag_ids)
+    if data.custom_fields is not None:
+        opp.custom_fields = custom_fields.apply(
+            session, entity=ENTITY, given=data.custom_fields, current=opp.custom_fields or {}
+        )
     _require_lost_reason(opp)
     if (opp.investor_organization_id, opp.investor_contact_id, opp.fund_id) != (
         before["investor_organization_id"],
@@ -288,13 +309,13 @@ def _apply(
 def update(
     session: Session,
     *,
-    opportunity_id: str,
+    record_id: str,
     data: OpportunityUpdate,
     expected_version: int | None,
     by: Principal,
 ) -> dict[str, Any]:
     """Change fields. Switching the investor's kind takes both fields: the new one and a null."""
-    opp = get(session, opportunity_id=opportunity_id)
+    opp = get(session, opportunity_id=record_id)
     aggregate.expect_version(KIND, opp, expected_version)
     before = state(opp)
     # No autoflush while the change is half-applied: the checks' queries would write it early.
@@ -315,13 +336,13 @@ def update(
 def change_stage(
     session: Session,
     *,
-    opportunity_id: str,
+    record_id: str,
     data: OpportunityStageChange,
     expected_version: int | None,
     by: Principal,
 ) -> dict[str, Any]:
     """Move the opportunity to another stage of the pipeline (closed_lost needs a reason)."""
-    opp = get(session, opportunity_id=opportunity_id)
+    opp = get(session, opportunity_id=record_id)
     aggregate.expect_version(KIND, opp, expected_version)
     before = state(opp)
     if data.stage != opp.stage:
@@ -341,13 +362,13 @@ def change_stage(
     )
 
 
-def delete(session: Session, *, opportunity_id: str, by: Principal) -> dict[str, Any]:
-    opp = get(session, opportunity_id=opportunity_id, include_deleted=True)
+def delete(session: Session, *, record_id: str, by: Principal) -> dict[str, Any]:
+    opp = get(session, opportunity_id=record_id, include_deleted=True)
     return aggregate.soft_deleted(session, kind=KIND, obj=opp, actor=by)
 
 
-def restore(session: Session, *, opportunity_id: str, by: Principal) -> dict[str, Any]:
-    opp = get(session, opportunity_id=opportunity_id, include_deleted=True)
+def restore(session: Session, *, record_id: str, by: Principal) -> dict[str, Any]:
+    opp = get(session, opportunity_id=record_id, include_deleted=True)
     if opp.deleted_at is not None:
         existing = repository.live_for(
             session,
@@ -364,8 +385,8 @@ def restore(session: Session, *, opportunity_id: str, by: Principal) -> dict[str
         return aggregate.restored(session, kind=KIND, obj=opp, actor=by)
 
 
-def purge(session: Session, *, opportunity_id: str, by: Principal) -> None:
-    opp = get(session, opportunity_id=opportunity_id, include_deleted=True)
+def purge(session: Session, *, record_id: str, by: Principal) -> None:
+    opp = get(session, opportunity_id=record_id, include_deleted=True)
     if opp.deleted_at is None:
         raise InvalidValue("only a deleted opportunity can be purged; delete it first")
     aggregate.purged(session, kind=KIND, obj=opp, actor=by)

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm_api.database import Base
 from crm_api.kit.models import AggregateMixin
+from crm_api.tags.models import Tag, organization_tag
 
 
 class Organization(AggregateMixin, Base):
@@ -19,6 +22,10 @@ class Organization(AggregateMixin, Base):
     type: Mapped[str] = mapped_column(String(64))
     website: Mapped[str | None] = mapped_column(String(500))
     description: Mapped[str] = mapped_column(Text, default="")
+    # Custom field key -> value, checked by crm_api.custom_fields on every write.
+    custom_fields: Mapped[dict[str, Any]] = mapped_column(
+        JSON, default=dict, server_default=text("'{}'")
+    )
 
     domains: Mapped[list[OrganizationDomain]] = relationship(
         back_populates="organization",
@@ -26,6 +33,7 @@ class Organization(AggregateMixin, Base):
         lazy="selectin",
         order_by="OrganizationDomain.domain",
     )
+    tags: Mapped[list[Tag]] = relationship(secondary=organization_tag, lazy="selectin")
 
 
 class OrganizationDomain(Base):

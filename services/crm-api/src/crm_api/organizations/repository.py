@@ -8,6 +8,8 @@ from sqlalchemy.orm import Session
 from crm_api.kit.repository import Sorts, filter_common, like, page
 from crm_api.organizations.models import Organization, OrganizationDomain
 from crm_api.organizations.schemas import OrganizationFilter
+from crm_api.tags import service as tags
+from crm_api.tags.models import organization_tag
 
 SORTS: Sorts = {
     "name": (Organization.name, False),
@@ -62,4 +64,6 @@ def search(
                 )
             )
         )
+    if filters.tag_id is not None:
+        query = query.where(tags.tagged(Organization.id, organization_tag, filters.tag_id))
     return page(session, query, model=Organization, sorts=SORTS, sort=filters.sort, params=filters)

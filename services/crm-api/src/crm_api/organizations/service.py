@@ -1,4 +1,5 @@
-"""Organization rules: a managed type, one live organization per domain, soft delete."""
+"""Organization rules: a managed type, one live organization per domain, live tags, custom field
+values checked against the organization fields, soft delete."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from crm_api.auth.principal import Principal
+from crm_api.custom_fields import service as custom_fields
 from crm_api.kit import aggregate
 from crm_api.kit.errors import DuplicateRecord, InvalidValue
 from crm_api.lookups import service as lookups
@@ -19,6 +21,9 @@ from crm_api.organizations.schemas import (
     OrganizationRead,
     OrganizationUpdate,
 )
+from crm_api.tags import service as tags
+
+ENTITY = "organization"
 
 
 def to_read(org: Organization) -> OrganizationRead:
@@ -35,6 +40,8 @@ def to_read(org: Organization) -> OrganizationRead:
         website=org.website,
         domains=[d.domain for d in org.domains],
         description=org.description,
+        tags=tags.refs(org.tags),
+        custom_fields=dict(org.custom_fields or {}),
     )
 
 
@@ -85,7 +92,9 @@ def create(session: Session, *, data: OrganizationCreate, by: Principal) -> dict
         type=data.type,
         website=str(data.website) if data.website else None,
         description=data.description,
+        custom_fields=custom_fields.apply(session, entity=ENTITY, given=data.custom_fields),
     )
+    org.tags = tags.resolve(session, data.tag_ids)
     aggregate.stamp_new(org, by)
     session.add(org)
     session.flush()
@@ -123,6 +132,12 @@ def update(
         org.description = data.description or ""
     if "domains" in fields:
         _set_domains(session, org, data.domains or [])
+    if data.tag_ids is not None:
+        org.tags = tags.replace(session, org.tags, data.tag_ids)
+    if data.custom_fields is not None:
+        org.custom_fields = custom_fields.apply(
+            session, entity=ENTITY, given=data.custom_fields, current=org.custom_fields or {}
+        )
     return aggregate.updated(
         session,
         kind=KIND,

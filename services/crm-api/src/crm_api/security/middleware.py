@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -46,19 +47,26 @@ class RequestContext:
 
 
 class BodyLimit:
-    """Refuses bodies over `max_bytes` with 413, by Content-Length or by counting the stream."""
+    """Refuses bodies over `max_bytes` with 413, by Content-Length or by counting the stream.
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    `large_paths` gives a path (exactly as routed, e.g. "/api/import/contacts") its own limit.
+    """
+
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, large_paths: Mapping[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.large_paths = dict(large_paths or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.large_paths.get(scope.get("path", ""), self.max_bytes)
         length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_bytes:
-            await self._refuse(scope, send)
+        if length is not None and length.isdigit() and int(length) > limit:
+            await self._refuse(scope, send, limit)
             return
         if length is not None:
             # A declared length within the limit: the server stops reading at that length.
@@ -71,19 +79,19 @@ class BodyLimit:
         while more:
             message = await receive()
             if message["type"] != "http.request":
-                await self.app(scope, _replay([], message), send)
+                await self.app(scope, _replay([], message, receive), send)
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_bytes:
-                await self._refuse(scope, send)
+            if size > limit:
+                await self._refuse(scope, send, limit)
                 return
             chunks.append(chunk)
             more = bool(message.get("more_body", False))
-        await self.app(scope, _replay(chunks, None), send)
+        await self.app(scope, _replay(chunks, None, receive), send)
 
-    async def _refuse(self, scope: Scope, send: Send) -> None:
-        problem = PayloadTooLarge(f"the body exceeds {self.max_bytes} bytes").to_problem(
+    async def _refuse(self, scope: Scope, send: Send, limit: int) -> None:
+        problem = PayloadTooLarge(f"the body exceeds {limit} bytes").to_problem(
             instance=scope.get("path")
         )
         body = problem.model_dump_json(exclude_none=True).encode()
@@ -100,20 +108,21 @@ class BodyLimit:
         await send({"type": "http.response.body", "body": body})
 
 
-def _replay(chunks: list[bytes], final: Message | None) -> Receive:
-    """A `receive` that hands out an already-read body, then what the client sends next."""
+def _replay(chunks: list[bytes], final: Message | None, receive: Receive) -> Receive:
+    """A `receive` that hands out an already-read body, then what the client really sends next
+    (a streaming response listens for the client's disconnect there)."""
     pending: list[Message] = [
         {"type": "http.request", "body": b"".join(chunks), "more_body": False}
     ]
     if final is not None:
         pending = [final]
 
-    async def receive() -> Message:
+    async def replay() -> Message:
         if pending:
             return pending.pop(0)
-        return {"type": "http.disconnect"}
+        return await receive()
 
-    return receive
+    return replay
 
 
 class SecurityHeaders:

@@ -26,6 +26,8 @@ from crm_api.communications.models import Communication
 from crm_api.contacts import service as contacts
 from crm_api.contacts.models import Contact
 from crm_api.database import utcnow
+from crm_api.feature_requests import service as feature_requests
+from crm_api.feature_requests.models import FeatureRequest
 from crm_api.followups import service as followups
 from crm_api.followups.models import FollowUp
 from crm_api.funds import service as funds
@@ -37,6 +39,8 @@ from crm_api.opportunities import service as opportunities
 from crm_api.opportunities.models import Opportunity
 from crm_api.organizations import service as organizations
 from crm_api.organizations.models import Organization
+from crm_api.tags import service as tags
+from crm_api.tags.models import Tag
 from crm_common.db import Database
 from crm_common.events import Actor
 from crm_common.ids import new_id_str
@@ -57,6 +61,7 @@ class Source:
 SOURCES: tuple[Source, ...] = (
     Source("user", User, auth.user_state),
     Source("api_key", ApiKey, auth.api_key_state),
+    Source("tag", Tag, tags.state),
     Source("organization", Organization, organizations.state),
     Source("contact", Contact, contacts.state),
     Source("fund", Fund, funds.state),
@@ -64,6 +69,7 @@ SOURCES: tuple[Source, ...] = (
     Source("lp_profile", LpProfile, lp_profiles.state),
     Source("communication", Communication, communications.state),
     Source("follow_up", FollowUp, followups.state),
+    Source("feature_request", FeatureRequest, feature_requests.state),
 )
 
 

@@ -1,0 +1,1 @@
+"""Bulk imports: contacts (with their organizations) from an uploaded CSV."""
