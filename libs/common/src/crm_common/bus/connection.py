@@ -77,8 +77,17 @@ async def connect(
     async def disconnected() -> None:
         logger.warning("nats disconnected")
 
+    last_warned = 0.0
+
     async def error(exc: Exception) -> None:
-        logger.warning("nats error: %s", exc)
+        # The client retries every 250 ms while the server is away: warn twice a minute at most.
+        nonlocal last_warned
+        now = asyncio.get_running_loop().time()
+        if now - last_warned >= 30:
+            last_warned = now
+            logger.warning("nats error: %s (retrying)", exc)
+        else:
+            logger.debug("nats error: %s", exc)
 
     loop = asyncio.get_running_loop()
     deadline = None if wait is None else loop.time() + wait

@@ -301,6 +301,4 @@ def restore(session: Session, *, record_id: str, by: Principal) -> dict[str, Any
 
 def purge(session: Session, *, record_id: str, by: Principal) -> None:
     contact = get(session, contact_id=record_id, include_deleted=True)
-    if contact.deleted_at is None:
-        raise InvalidValue("only a deleted contact can be purged; delete it first")
     aggregate.purged(session, kind=KIND, obj=contact, actor=by)

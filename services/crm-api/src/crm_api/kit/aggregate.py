@@ -19,6 +19,7 @@ from crm_api.auth.principal import Principal
 from crm_api.database import utcnow
 from crm_api.interactions import service as interactions
 from crm_api.kit.errors import (
+    InvalidValue,
     PreconditionRequired,
     RecordNotFound,
     StillReferenced,
@@ -221,7 +222,14 @@ def purged(session: Session, *, kind: Kind, obj: Any, actor: Principal) -> None:
     """Erase a soft-deleted record for good (admins only, decided by the route).
 
     The audit log keeps its last state; the event carries only the id, so consumers drop it.
+
+    Raises:
+        InvalidValue: the record is not deleted (delete it first).
+        StillReferenced: other records point to it.
     """
+    if obj.deleted_at is None:
+        label = kind.name.replace("_", " ")
+        raise InvalidValue(f"only a deleted {label} can be purged; delete it first")
     before = kind.state(obj)
     version = obj.version + 1
     audit.record(

@@ -319,6 +319,4 @@ def restore(session: Session, *, record_id: str, by: Principal) -> dict[str, Any
 
 def purge(session: Session, *, record_id: str, by: Principal) -> None:
     row = get(session, record_id=record_id, include_deleted=True)
-    if row.deleted_at is None:
-        raise InvalidValue("only a deleted LP profile can be purged; delete it first")
     aggregate.purged(session, kind=KIND, obj=row, actor=by)

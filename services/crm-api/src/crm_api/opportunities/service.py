@@ -387,6 +387,4 @@ def restore(session: Session, *, record_id: str, by: Principal) -> dict[str, Any
 
 def purge(session: Session, *, record_id: str, by: Principal) -> None:
     opp = get(session, opportunity_id=record_id, include_deleted=True)
-    if opp.deleted_at is None:
-        raise InvalidValue("only a deleted opportunity can be purged; delete it first")
     aggregate.purged(session, kind=KIND, obj=opp, actor=by)

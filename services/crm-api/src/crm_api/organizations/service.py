@@ -171,6 +171,4 @@ def restore(session: Session, *, record_id: str, by: Principal) -> dict[str, Any
 
 def purge(session: Session, *, record_id: str, by: Principal) -> None:
     org = get(session, organization_id=record_id, include_deleted=True)
-    if org.deleted_at is None:
-        raise InvalidValue("only a deleted organization can be purged; delete it first")
     aggregate.purged(session, kind=KIND, obj=org, actor=by)
