@@ -19,7 +19,7 @@ from crm_factories import (
     post,
 )
 from fastapi.testclient import TestClient
-from httpx import Response
+from httpx2 import Response
 
 from crm_api.exports import repository as export_sources
 from crm_api.exports import service as exports

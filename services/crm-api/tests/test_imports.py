@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import httpx
+import httpx2 as httpx
 from api_helpers import bearer, create_key, events, register_admin
 from crm_factories import contact, organization
 from fastapi import FastAPI
