@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
+from sqlalchemy import event
 
 from bench.common import percentile, save
 from crm_api.__main__ import DEFINITION
@@ -44,28 +45,6 @@ from crm_common.testing import create_postgres_database, drop_postgres_database,
 
 PASSWORD = "quartz-meadow-signal-harbor-9"
 CONCURRENCY = 8
-
-# The dossier's queries, as the ORM issues them, for the raw-SQL baseline.
-RAW_DOSSIER = [
-    "SELECT * FROM contact WHERE id = :id",
-    "SELECT * FROM contact_email WHERE contact_id = :id",
-    "SELECT * FROM affiliation WHERE contact_id = :id",
-    "SELECT o.* FROM organization o JOIN affiliation a ON a.organization_id = o.id "
-    "WHERE a.contact_id = :id AND o.deleted_at IS NULL",
-    "SELECT d.* FROM organization_domain d JOIN affiliation a "
-    "ON a.organization_id = d.organization_id WHERE a.contact_id = :id",
-    "SELECT * FROM lp_profile WHERE deleted_at IS NULL AND (contact_id = :id OR organization_id IN "
-    "(SELECT organization_id FROM affiliation WHERE contact_id = :id))",
-    "SELECT * FROM opportunity WHERE deleted_at IS NULL AND (investor_contact_id = :id OR "
-    "investor_organization_id IN (SELECT organization_id FROM affiliation WHERE contact_id = :id))",
-    "SELECT * FROM follow_up WHERE deleted_at IS NULL AND status = 'open' AND contact_id = :id "
-    "ORDER BY due_date, id",
-    "SELECT count(*) FROM communication WHERE deleted_at IS NULL AND (contact_id = :id OR id IN "
-    "(SELECT communication_id FROM communication_attendee WHERE contact_id = :id))",
-    "SELECT * FROM communication WHERE deleted_at IS NULL AND (contact_id = :id OR id IN "
-    "(SELECT communication_id FROM communication_attendee WHERE contact_id = :id)) "
-    "ORDER BY occurred_at DESC, id DESC LIMIT 21",
-]
 
 
 def server_env(data_dir: Path, url: str, port: int) -> dict[str, str]:
@@ -119,24 +98,45 @@ async def measure(
 
 
 def dossier_beside_raw_sql(db: Database, contact_ids: list[str], rounds: int) -> dict[str, float]:
+    """The dossier through the service layer, beside the very statements it issued (captured
+    from the engine, with their parameters) replayed on the bare DBAPI cursor."""
     sample = random.Random(5).sample(contact_ids, rounds)
+    captured: list[list[tuple[str, Any]]] = []
+
+    def capture(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            captured[-1].append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        for contact_id in sample:
+            captured.append([])
+            with db.session() as session:
+                dossiers.contact_dossier(session, contact_id=contact_id)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+
     started = time.perf_counter()
     for contact_id in sample:
         with db.session() as session:
             dossiers.contact_dossier(session, contact_id=contact_id)
     service_ms = (time.perf_counter() - started) * 1000 / rounds
-    with db.engine.connect() as conn:
-        from sqlalchemy import text
-
-        statements = [text(sql) for sql in RAW_DOSSIER]
+    raw = db.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
         started = time.perf_counter()
-        for contact_id in sample:
-            for statement in statements:
-                conn.execute(statement, {"id": contact_id}).fetchall()
+        for statements in captured:
+            for statement, parameters in statements:
+                cursor.execute(statement, parameters)
+                cursor.fetchall()
         raw_ms = (time.perf_counter() - started) * 1000 / rounds
+        raw.rollback()
+    finally:
+        raw.close()
     return {
         "service_ms_per_dossier": round(service_ms, 3),
         "raw_sql_ms_per_dossier": round(raw_ms, 3),
+        "statements_per_dossier": round(sum(map(len, captured)) / rounds, 1),
         "ratio_service_over_raw": round(service_ms / raw_ms, 2),
     }
 

@@ -218,3 +218,48 @@ def test_a_deleted_contact_is_hidden_restorable_and_purgeable(
         ]
         == 0
     )
+
+
+def test_the_quick_match_folds_accents_and_follows_renames_and_address_changes(
+    client: TestClient, admin: str
+) -> None:
+    harbor = org(client, admin, "Müller & Söhne Stiftung")
+    ada = contact(
+        client,
+        admin,
+        first_name="Zoë",
+        last_name="O'Brien",
+        emails=[{"email": "zoe@calc.example"}],
+        affiliations=[{"organization_id": harbor}],
+    )
+
+    def names(q: str) -> list[str]:
+        response = client.get("/api/contacts", params={"q": q}, headers=bearer(admin))
+        assert response.status_code == 200, response.text
+        return [f"{c['first_name']} {c['last_name']}" for c in response.json()["items"]]
+
+    assert names("zoe o'b") == ["Zoë O'Brien"]  # accents folded on both sides
+    assert names("MULLER") == ["Zoë O'Brien"]
+    assert names("calc.ex") == ["Zoë O'Brien"]
+    assert names("b") == ["Zoë O'Brien"]  # shorter than a trigram: scanned, still found
+    assert names('"; drop') == []
+    assert names("100%") == []
+
+    current = client.get(f"/api/organizations/{harbor}", headers=bearer(admin))
+    renamed = client.patch(
+        f"/api/organizations/{harbor}",
+        json={"name": "Lighthouse Trust"},
+        headers=bearer(admin) | {"If-Match": current.headers["ETag"]},
+    )
+    assert renamed.status_code == 200, renamed.text
+    assert names("muller") == []
+    assert names("lighthouse") == ["Zoë O'Brien"]
+
+    changed = client.patch(
+        f"/api/contacts/{ada['id']}",
+        json={"emails": [{"email": "zoe@engine.example"}]},
+        headers=bearer(admin) | {"If-Match": f'"{ada["version"]}"'},
+    )
+    assert changed.status_code == 200, changed.text
+    assert names("calc.ex") == []
+    assert names("engine.ex") == ["Zoë O'Brien"]

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from crm_api.auth.models import User
 from crm_api.communications.models import Communication, CommunicationAttendee
+from crm_api.contacts import service as contacts_service
 from crm_api.contacts.models import Affiliation, Contact, ContactEmail
 from crm_api.followups.models import FollowUp
 from crm_api.funds.models import Fund
@@ -532,6 +533,9 @@ def generate(db: Database, size: DemoSize) -> DemoResult:
             for _ in range(max(1, size.contacts // 10))
         ),
     )
+    for start in range(0, len(contact_ids), BATCH):
+        with db.transaction() as session:
+            contacts_service.reindex(session, contact_ids=contact_ids[start : start + BATCH])
     return DemoResult(counts=writer.counts, contact_ids=contact_ids)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session
 
 from crm_api.auth.principal import Principal
@@ -22,7 +22,7 @@ from crm_api.followups import service as followups
 from crm_api.followups.schemas import FollowUpCreate
 from crm_api.kit import aggregate, links
 from crm_api.kit.errors import InvalidValue
-from crm_api.kit.repository import Sorts, filter_common, like, page
+from crm_api.kit.repository import Sorts, filter_common, like, page, page_rows
 from crm_api.lookups import service as lookups
 from crm_api.opportunities.models import Opportunity
 from crm_api.organizations.models import Organization
@@ -111,7 +111,7 @@ def read(session: Session, *, record_id: str) -> CommunicationRead:
     return to_read(get(session, record_id=record_id))
 
 
-def search(session: Session, *, filters: CommunicationFilter) -> CommunicationPage:
+def _filtered(filters: CommunicationFilter) -> Any:
     query: Any = filter_common(select(Communication), Communication, filters)
     if filters.q:
         pattern = like(filters.q)
@@ -122,14 +122,15 @@ def search(session: Session, *, filters: CommunicationFilter) -> CommunicationPa
     if filters.type is not None:
         query = query.where(Communication.type == filters.type)
     if filters.contact_id is not None:
+        # A union, not an OR over a subquery: each side has its index, and an OR defeats both.
         query = query.where(
-            or_(
-                Communication.contact_id == filters.contact_id,
-                Communication.id.in_(
+            Communication.id.in_(
+                union(
+                    select(Communication.id).where(Communication.contact_id == filters.contact_id),
                     select(CommunicationAttendee.communication_id).where(
                         CommunicationAttendee.contact_id == filters.contact_id
-                    )
-                ),
+                    ),
+                )
             )
         )
     if filters.organization_id is not None:
@@ -140,8 +141,17 @@ def search(session: Session, *, filters: CommunicationFilter) -> CommunicationPa
         query = query.where(Communication.occurred_at >= filters.occurred_after)
     if filters.occurred_before is not None:
         query = query.where(Communication.occurred_at < filters.occurred_before)
+    return query
+
+
+def search(session: Session, *, filters: CommunicationFilter) -> CommunicationPage:
     rows, cursor, total = page(
-        session, query, model=Communication, sorts=SORTS, sort=filters.sort, params=filters
+        session,
+        _filtered(filters),
+        model=Communication,
+        sorts=SORTS,
+        sort=filters.sort,
+        params=filters,
     )
     return CommunicationPage(items=[to_read(r) for r in rows], next_cursor=cursor, total=total)
 
@@ -249,11 +259,18 @@ def latest(
     contact_id: str | None = None,
     organization_id: str | None = None,
     limit: int = 20,
-) -> CommunicationPage:
-    """The newest communications on (or attended by) a contact, or on an organization."""
-    return search(
-        session,
-        filters=CommunicationFilter(
-            contact_id=contact_id, organization_id=organization_id, limit=limit
-        ),
+) -> list[CommunicationRead]:
+    """The newest communications on (or attended by) a contact, or on an organization; no
+    total (counting a long history is most of the cost)."""
+    filters = CommunicationFilter(
+        contact_id=contact_id, organization_id=organization_id, limit=limit
     )
+    rows, _ = page_rows(
+        session,
+        _filtered(filters),
+        model=Communication,
+        sorts=SORTS,
+        sort=filters.sort,
+        params=filters,
+    )
+    return [to_read(r) for r in rows]

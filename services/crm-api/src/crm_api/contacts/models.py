@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, text
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm_api.database import Base, IdMixin
@@ -95,3 +95,21 @@ class Affiliation(IdMixin, Base):
     is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
 
     contact: Mapped[Contact] = relationship(back_populates="affiliations", lazy="raise")
+
+
+class ContactSearch(Base):
+    """The text a contact's quick `q` match runs over: names, addresses and organization names,
+    folded (crm_api.kit.text.fold). Kept in step by the contacts and organizations services.
+
+    On PostgreSQL a pg_trgm GIN index serves `LIKE '%…%'`; on SQLite an external-content FTS5
+    table with the trigram tokenizer (`contact_search_fts`, synced by triggers) serves a phrase
+    match. Both find substrings of three characters or more through an index.
+    """
+
+    __tablename__ = "contact_search"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    contact_id: Mapped[str] = mapped_column(
+        ForeignKey("contact.id", ondelete="CASCADE"), unique=True
+    )
+    document: Mapped[str] = mapped_column(Text)

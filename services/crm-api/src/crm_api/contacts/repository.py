@@ -1,13 +1,18 @@
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, Select, delete, insert, select, text
+from sqlalchemy import column as sql_column
 from sqlalchemy.orm import Session
 
-from crm_api.contacts.models import Affiliation, Contact, ContactEmail
+from crm_api.contacts.models import Affiliation, Contact, ContactEmail, ContactSearch
 from crm_api.contacts.schemas import ContactFilter
+from crm_api.contacts.search import INDEXED_LENGTH, compose_document, fts_phrase
 from crm_api.kit.repository import Sorts, filter_common, like, page
+from crm_api.kit.text import fold
 from crm_api.organizations.models import Organization
 from crm_api.tags import service as tags
 from crm_api.tags.models import contact_tag
@@ -39,20 +44,8 @@ def email_holder(session: Session, email: str) -> str | None:
 
 def search(session: Session, *, filters: ContactFilter) -> tuple[list[Contact], str | None, int]:
     query: Any = filter_common(select(Contact), Contact, filters)
-    if filters.q:
-        pattern = like(filters.q)
-        full_name = func.lower(Contact.first_name + " " + Contact.last_name)
-        query = query.where(
-            full_name.like(pattern, escape="\\")
-            | Contact.id.in_(
-                select(ContactEmail.contact_id).where(ContactEmail.email.like(pattern, escape="\\"))
-            )
-            | Contact.id.in_(
-                select(Affiliation.contact_id)
-                .join(Organization, Organization.id == Affiliation.organization_id)
-                .where(func.lower(Organization.name).like(pattern, escape="\\"))
-            )
-        )
+    if filters.q and fold(filters.q):
+        query = query.where(Contact.id.in_(matching(session, filters.q)))
     for column, value in (
         (Contact.contact_type, filters.contact_type),
         (Contact.status, filters.status),
@@ -80,3 +73,64 @@ def search(session: Session, *, filters: ContactFilter) -> tuple[list[Contact], 
     if filters.tag_id is not None:
         query = query.where(tags.tagged(Contact.id, contact_tag, filters.tag_id))
     return page(session, query, model=Contact, sorts=SORTS, sort=filters.sort, params=filters)
+
+
+def matching(session: Session, q: str) -> Select[Any]:
+    """The ids of contacts whose names, addresses or organization names contain `q`."""
+    folded = fold(q)
+    if len(folded) >= INDEXED_LENGTH and session.get_bind().dialect.name == "sqlite":
+        rowids = (
+            text("SELECT rowid FROM contact_search_fts WHERE contact_search_fts MATCH :phrase")
+            .bindparams(phrase=fts_phrase(q))
+            .columns(sql_column("rowid", Integer))
+        )
+        return select(ContactSearch.contact_id).where(ContactSearch.id.in_(rowids))
+    return select(ContactSearch.contact_id).where(
+        ContactSearch.document.like(like(folded), escape="\\")
+    )
+
+
+def index_documents(session: Session, contact_ids: Collection[str]) -> None:
+    """Write the search documents of these contacts afresh, from what the session holds."""
+    if not contact_ids:
+        return
+    session.flush()
+    ids = sorted(set(contact_ids))
+    emails: dict[str, list[str]] = defaultdict(list)
+    for contact_id, address in session.execute(
+        select(ContactEmail.contact_id, ContactEmail.email).where(ContactEmail.contact_id.in_(ids))
+    ):
+        emails[contact_id].append(address)
+    names: dict[str, list[str]] = defaultdict(list)
+    for contact_id, name in session.execute(
+        select(Affiliation.contact_id, Organization.name)
+        .join(Organization, Organization.id == Affiliation.organization_id)
+        .where(Affiliation.contact_id.in_(ids))
+    ):
+        names[contact_id].append(name)
+    people = session.execute(
+        select(Contact.id, Contact.first_name, Contact.last_name).where(Contact.id.in_(ids))
+    ).all()
+    session.execute(delete(ContactSearch).where(ContactSearch.contact_id.in_(ids)))
+    if people:
+        session.execute(
+            insert(ContactSearch),
+            [
+                {
+                    "contact_id": p.id,
+                    "document": compose_document(
+                        p.first_name, p.last_name, emails[p.id], names[p.id]
+                    ),
+                }
+                for p in people
+            ],
+        )
+
+
+def affiliated(session: Session, organization_id: str) -> list[str]:
+    """The ids of the contacts affiliated with an organization."""
+    return list(
+        session.scalars(
+            select(Affiliation.contact_id).where(Affiliation.organization_id == organization_id)
+        )
+    )

@@ -173,6 +173,16 @@ def get(session: Session, *, contact_id: str, include_deleted: bool = False) -> 
     )
 
 
+def reindex(session: Session, *, contact_ids: list[str]) -> None:
+    """Refresh the quick-match text of these contacts (after a bulk load)."""
+    repository.index_documents(session, contact_ids)
+
+
+def reindex_affiliated(session: Session, *, organization_id: str) -> None:
+    """Refresh the quick-match text of the people at an organization (its name changed)."""
+    repository.index_documents(session, repository.affiliated(session, organization_id))
+
+
 def search(session: Session, *, filters: ContactFilter) -> ContactPage:
     rows, cursor, total = repository.search(session, filters=filters)
     return ContactPage(items=[to_read(r) for r in rows], next_cursor=cursor, total=total)
@@ -205,6 +215,7 @@ def create(session: Session, *, data: ContactCreate, by: Principal) -> dict[str,
     _set_emails(session, contact, data.emails)
     _set_phones(contact, data.phones)
     _set_affiliations(session, contact, data.affiliations)
+    repository.index_documents(session, [contact.id])
     return aggregate.created(
         session,
         kind=KIND,
@@ -268,6 +279,8 @@ def update(
         contact.custom_fields = custom_fields.apply(
             session, entity=ENTITY, given=data.custom_fields, current=contact.custom_fields or {}
         )
+    if {"first_name", "last_name", "emails", "affiliations"} & fields.keys():
+        repository.index_documents(session, [contact.id])
     return aggregate.updated(
         session,
         kind=KIND,

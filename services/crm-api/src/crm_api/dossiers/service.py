@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from crm_api.communications import service as communications
 from crm_api.communications.schemas import CommunicationFilter, CommunicationPage
 from crm_api.contacts import service as contacts
-from crm_api.contacts.models import Affiliation, Contact
+from crm_api.dossiers import repository
 from crm_api.dossiers.schemas import LATEST, ContactDossier, OrganizationDossier
 from crm_api.followups import service as followups
 from crm_api.kit.errors import RecordNotFound
 from crm_api.lp_profiles import service as lp_profiles
 from crm_api.opportunities import service as opportunities
-from crm_api.opportunities.models import Opportunity
 from crm_api.opportunities.schemas import OpportunityRead
 from crm_api.organizations import service as organizations
 from crm_api.organizations.schemas import OrganizationRead
@@ -23,15 +21,8 @@ from crm_api.organizations.schemas import OrganizationRead
 def _opportunities(
     session: Session, *, contact_id: str | None, organization_ids: list[str]
 ) -> list[OpportunityRead]:
-    clauses = []
-    if contact_id is not None:
-        clauses.append(Opportunity.investor_contact_id == contact_id)
-    if organization_ids:
-        clauses.append(Opportunity.investor_organization_id.in_(organization_ids))
-    rows = session.scalars(
-        select(Opportunity)
-        .where(Opportunity.deleted_at.is_(None), or_(*clauses))
-        .order_by(Opportunity.created_at, Opportunity.id)
+    rows = repository.opportunities(
+        session, contact_id=contact_id, organization_ids=organization_ids
     )
     return [opportunities.to_read(row) for row in rows]
 
@@ -55,33 +46,20 @@ def contact_dossier(session: Session, *, contact_id: str) -> ContactDossier:
         ),
         lp_profile=profile,
         open_follow_ups=followups.open_for(session, contact_id=contact.id),
-        latest_communications=communications.latest(
-            session, contact_id=contact.id, limit=LATEST
-        ).items,
+        latest_communications=communications.latest(session, contact_id=contact.id, limit=LATEST),
     )
 
 
 def organization_dossier(session: Session, *, organization_id: str) -> OrganizationDossier:
     org = organizations.read(session, record_id=organization_id)
-    people = session.scalars(
-        select(Contact)
-        .where(
-            Contact.deleted_at.is_(None),
-            Contact.id.in_(
-                select(Affiliation.contact_id).where(Affiliation.organization_id == org.id)
-            ),
-        )
-        .order_by(Contact.last_name, Contact.first_name, Contact.id)
-    )
+    people = repository.people_at(session, org.id)
     return OrganizationDossier(
         organization=org,
         contacts=[contacts.to_read(c) for c in people],
         opportunities=_opportunities(session, contact_id=None, organization_ids=[org.id]),
         lp_profile=lp_profiles.for_investor(session, organization_id=org.id),
         open_follow_ups=followups.open_for(session, organization_id=org.id),
-        latest_communications=communications.latest(
-            session, organization_id=org.id, limit=LATEST
-        ).items,
+        latest_communications=communications.latest(session, organization_id=org.id, limit=LATEST),
     )
 
 

@@ -14,8 +14,9 @@ class FollowUp(AggregateMixin, Base):
     __table_args__ = (
         Index("ix_follow_up_open_due", "status", "due_date"),
         Index("ix_follow_up_owner", "owner_id", "status", "due_date"),
-        Index("ix_follow_up_contact", "contact_id"),
-        Index("ix_follow_up_organization", "organization_id"),
+        # A dossier's open follow-ups by due date come straight off these.
+        Index("ix_follow_up_contact_open", "contact_id", "status", "due_date"),
+        Index("ix_follow_up_organization_open", "organization_id", "status", "due_date"),
         Index("ix_follow_up_opportunity", "opportunity_id"),
         Index("ix_follow_up_updated_at", "updated_at"),
         Index("ix_follow_up_created_at", "created_at"),

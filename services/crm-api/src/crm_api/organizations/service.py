@@ -119,7 +119,12 @@ def update(
     if "name" in fields:
         if data.name is None or not data.name.strip():
             raise InvalidValue("name must not be blank", field="name")
-        org.name = data.name.strip()
+        if org.name != data.name.strip():
+            org.name = data.name.strip()
+            # Imported here: the contacts service depends on this one for affiliations.
+            from crm_api.contacts import service as contacts
+
+            contacts.reindex_affiliated(session, organization_id=org.id)
     if "type" in fields:
         if data.type is None:
             raise InvalidValue("type must not be null", field="type")
