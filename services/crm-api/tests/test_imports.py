@@ -283,7 +283,7 @@ def test_a_commit_with_a_bad_row_is_refused_whole_with_the_report(
     assert len(events(app)) == before
 
 
-def test_the_import_is_logged_once_in_the_interaction_log_with_its_counts(
+def test_the_import_is_one_entry_in_the_interaction_log_naming_every_record(
     client: TestClient, admin: str
 ) -> None:
     response = upload(client, admin, CLEAN, mode="commit")
@@ -294,15 +294,20 @@ def test_the_import_is_logged_once_in_the_interaction_log_with_its_counts(
     assert len(logged) == 1
     entry = logged[0]
     assert entry["action"] == "import.contacts"
-    assert entry["targets"] == [{"type": "import", "id": response.json()["sha256"]}]
+    assert entry["targets"][0] == {"type": "import", "id": response.json()["sha256"]}
     assert "2 created" in entry["summary"]
     assert "1 organizations created" in entry["summary"]
     created = [c["id"] for c in contacts(client, admin)]
+    [org] = [o["id"] for o in organizations(client, admin)]
+    assert {(t["type"], t["id"]) for t in entry["targets"][1:]} == {
+        ("organization", org),
+        *(("contact", contact_id) for contact_id in created),
+    }
     for contact_id in created:
         touches = client.get(
             "/api/interactions", params={"entity_id": contact_id}, headers=bearer(admin)
         ).json()["items"]
-        assert [t["action"] for t in touches] == ["contact.create"]
+        assert [t["seq"] for t in touches] == [entry["seq"]]
 
 
 def test_a_dry_run_logs_nothing(client: TestClient, admin: str) -> None:

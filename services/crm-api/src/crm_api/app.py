@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
@@ -19,6 +24,8 @@ from crm_api.exports.routes import router as exports_router
 from crm_api.feature_requests.routes import router as feature_requests_router
 from crm_api.followups.routes import router as followups_router
 from crm_api.funds.routes import router as funds_router
+from crm_api.imports.jobs import ImportWorker
+from crm_api.imports.routes import JOBS_PATH as IMPORT_JOBS_PATH
 from crm_api.imports.routes import PATH as IMPORT_PATH
 from crm_api.imports.routes import router as imports_router
 from crm_api.interactions.routes import router as interactions_router
@@ -35,7 +42,7 @@ from crm_api.snapshot.routes import router as snapshot_router
 from crm_api.tags.routes import router as tags_router
 from crm_common.bus.connection import Bus
 from crm_common.db import Database
-from crm_common.http import health_router, lifespan_for, metrics_router, runtime_checks
+from crm_common.http import health_router, metrics_router, runtime_checks
 from crm_common.outbox import OutboxRelay
 from crm_common.runtime import ServiceRuntime
 
@@ -63,6 +70,23 @@ ROUTERS = (
 )
 
 
+def _lifespan(runtime: ServiceRuntime, import_worker: ImportWorker) -> Any:
+    """The runtime (bus, relay) and the import worker, which needs the database only."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        jobs = asyncio.create_task(import_worker.run(), name="import-jobs")
+        try:
+            yield
+        finally:
+            await import_worker.stop()
+            await jobs
+            await runtime.stop()
+
+    return lifespan
+
+
 def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
     db = db or Database(settings.database_url)
     runtime = ServiceRuntime(settings=settings, db=db)
@@ -71,6 +95,9 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
         return OutboxRelay(db, bus, poll_interval=settings.outbox_poll_interval)
 
     runtime.add_worker(relay)
+    import_worker = ImportWorker(
+        db, poll_interval=settings.import_poll_interval, slice_rows=settings.import_slice_rows
+    )
     app = FastAPI(
         title="LP CRM API",
         version=__version__,
@@ -78,9 +105,10 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
         openapi_url="/api/openapi.json",
         docs_url="/api/docs",
         redoc_url=None,
-        lifespan=lifespan_for(runtime),
+        lifespan=_lifespan(runtime, import_worker),
     )
     app.state.runtime = runtime
+    app.state.import_worker = import_worker
     app.state.db = db
     app.state.auth = AuthConfig.from_settings(settings)
     app.state.rate_limits = RateLimits(
@@ -110,7 +138,10 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
     app.add_middleware(
         BodyLimit,
         max_bytes=settings.max_body_bytes,
-        large_paths={IMPORT_PATH: settings.max_import_bytes},
+        large_paths={
+            IMPORT_PATH: settings.max_import_bytes,
+            IMPORT_JOBS_PATH: settings.max_import_bytes,
+        },
     )
     if settings.cors_origins:
         app.add_middleware(

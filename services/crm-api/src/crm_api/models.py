@@ -3,12 +3,13 @@
 from crm_api.audit.models import AuditLog
 from crm_api.auth.models import ApiKey, AuthSession, Bootstrap, User
 from crm_api.communications.models import Communication, CommunicationAttendee
-from crm_api.contacts.models import Affiliation, Contact, ContactEmail
+from crm_api.contacts.models import Affiliation, Contact, ContactEmail, ContactSearch
 from crm_api.custom_fields.models import CustomField
 from crm_api.database import Base
 from crm_api.feature_requests.models import FeatureRequest
 from crm_api.followups.models import FollowUp
 from crm_api.funds.models import Fund
+from crm_api.imports.models import ImportJob
 from crm_api.interactions.models import InteractionLog, InteractionTarget
 from crm_api.kit.idempotency import IdempotencyRecord
 from crm_api.lookups.models import LookupValue
@@ -29,9 +30,11 @@ __all__ = [
     "CommunicationAttendee",
     "Contact",
     "ContactEmail",
+    "ContactSearch",
     "FollowUp",
     "Fund",
     "IdempotencyRecord",
+    "ImportJob",
     "InteractionLog",
     "InteractionTarget",
     "K1Delivery",

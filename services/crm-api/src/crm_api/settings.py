@@ -56,7 +56,18 @@ class Settings(ServiceSettings):
         default=20 * 1_048_576, ge=1024, description="the largest upload POST /api/import/* takes"
     )
 
+    max_sync_import_rows: int = Field(
+        default=5_000,
+        ge=1,
+        description="the most rows POST /api/import/contacts commits in the request itself; "
+        "larger files go through POST /api/import/jobs",
+    )
+
     outbox_poll_interval: float = 2.0
+    import_poll_interval: float = 2.0
+    import_slice_rows: int = Field(
+        default=500, ge=1, description="rows a background import applies per transaction"
+    )
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -393,6 +393,38 @@ def principal_from_api_key(session: Session, *, key: str) -> tuple[Principal, bo
     return principal, due
 
 
+def still_valid(session: Session, *, principal: Principal) -> Principal:
+    """`principal` as it stands now, for work done on its behalf later (a background import):
+    its user re-read (role, active), its API key still unrevoked and unexpired.
+
+    Raises:
+        NotAuthenticated: the user is inactive, or the key revoked or expired.
+    """
+    user = repository.get_user(session, principal.user_id)
+    if user is None or not user.is_active:
+        raise NotAuthenticated("account inactive")
+    if principal.api_key_id is None:
+        return Principal(
+            kind="user", id=user.id, name=user.username, role=Role(user.role), user_id=user.id
+        )
+    key = repository.get_api_key(session, principal.api_key_id)
+    if (
+        key is None
+        or key.revoked_at is not None
+        or (key.expires_at is not None and key.expires_at <= utcnow())
+    ):
+        raise NotAuthenticated("API key revoked or expired")
+    return Principal(
+        kind="agent",
+        id=key.id,
+        name=key.name,
+        role=Role.AGENT,
+        user_id=user.id,
+        scopes=frozenset(Scope(s) for s in key.scopes),
+        api_key_id=key.id,
+    )
+
+
 def touch_principal(session: Session, *, principal: Principal) -> None:
     now = utcnow()
     if principal.session_id is not None:

@@ -4,7 +4,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import Integer, Select, delete, insert, select, text
+from sqlalchemy import Integer, Select, delete, insert, select, text, true
 from sqlalchemy import column as sql_column
 from sqlalchemy.orm import Session
 
@@ -34,10 +34,14 @@ def get(session: Session, contact_id: str) -> Contact | None:
 
 
 def email_holder(session: Session, email: str) -> str | None:
-    """The live contact that has `email`, if any."""
+    """The live contact that has `email`, if any.
+
+    `== true()`, not `.is_(True)`: only `is_live = 1` lets SQLite use the partial unique index
+    (`IS 1` scanned all addresses), and PostgreSQL matches its `WHERE is_live` the same way.
+    """
     return session.scalar(
         select(ContactEmail.contact_id).where(
-            ContactEmail.email == email, ContactEmail.is_live.is_(True)
+            ContactEmail.email == email, ContactEmail.is_live == true()
         )
     )
 
@@ -111,7 +115,10 @@ def index_documents(session: Session, contact_ids: Collection[str]) -> None:
     people = session.execute(
         select(Contact.id, Contact.first_name, Contact.last_name).where(Contact.id.in_(ids))
     ).all()
-    session.execute(delete(ContactSearch).where(ContactSearch.contact_id.in_(ids)))
+    session.execute(
+        delete(ContactSearch).where(ContactSearch.contact_id.in_(ids)),
+        execution_options={"synchronize_session": False},  # never loaded as objects
+    )
     if people:
         session.execute(
             insert(ContactSearch),

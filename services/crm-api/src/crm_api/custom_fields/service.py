@@ -103,6 +103,7 @@ def create(session: Session, *, data: CustomFieldCreate, by: Principal) -> Custo
         position=position,
         is_active=True,
     )
+    session.info.pop(_CACHE, None)
     session.add(row)
     session.flush()
     audit.record(
@@ -149,6 +150,7 @@ def update(
         value = getattr(data, name)
         if value is not None:
             setattr(row, name, value)
+    session.info.pop(_CACHE, None)
     session.flush()
     after = _snapshot(row)
     if {k: v for k, v in after.items() if k != "updated_at"} != {
@@ -296,6 +298,20 @@ def _blank(value: Any) -> bool:
     return value is None or value == "" or value == []
 
 
+_CACHE = "custom_fields.definitions"
+
+
+def _fields_of(session: Session, entity: str) -> dict[str, CustomField]:
+    """An entity's definitions, read once per session (every write of a record checks them)."""
+    cache: dict[str, dict[str, CustomField]] = session.info.setdefault(_CACHE, {})
+    if entity not in cache:
+        cache[entity] = {
+            row.key: row
+            for row in session.scalars(select(CustomField).where(CustomField.entity == entity))
+        }
+    return cache[entity]
+
+
 def apply(
     session: Session,
     *,
@@ -313,10 +329,7 @@ def apply(
     creating = current is None
     if not given and not creating:
         return dict(current or {})
-    fields = {
-        row.key: row
-        for row in session.scalars(select(CustomField).where(CustomField.entity == entity))
-    }
+    fields = _fields_of(session, entity)
     values = dict(current or {})
     for key, value in (given or {}).items():
         field = f"{FIELD}.{key}"

@@ -6,6 +6,7 @@ stays small; the answer is built as plain JSON (these models document it).
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
@@ -56,3 +57,47 @@ class ImportReport(BaseModel):
     mapping: dict[str, str] = Field(description="CSV column → field, as used")
     totals: ImportTotals
     rows: list[ImportRow]
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    REFUSED = "refused"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class ImportJobRead(BaseModel):
+    """A background import: where it has got to; its report once it is done."""
+
+    id: str
+    kind: Literal["contacts"]
+    mode: ImportMode
+    status: JobStatus = Field(
+        description="queued, running, then succeeded; refused when rows are in error (a commit "
+        "then writes nothing); failed (see `error`; slices already applied stay applied, and "
+        "importing the same file again finishes the job); cancelled"
+    )
+    phase: Literal["check", "apply"] | None
+    filename: str | None
+    sha256: str
+    size: int
+    created_by: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    rows_total: int
+    rows_checked: int
+    rows_applied: int
+    totals: ImportTotals | None
+    error_rows: list[ImportRow] = Field(
+        description="the first rows in error (all of them are in the report)"
+    )
+    error: str | None
+    report_path: str | None = Field(description="where the whole report is, once there is one")
+
+
+class ImportJobPage(BaseModel):
+    items: list[ImportJobRead]
+    next_cursor: str | None

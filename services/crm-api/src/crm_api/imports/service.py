@@ -17,14 +17,17 @@ request's one transaction, so each record gets its version, audit entry, touch a
 - organization: the live one owning organization_domain, else the live one with that name (any
   case), else one created per distinct name in the file (with the domain and type of its first
   row); the contact gets an affiliation to it (role from `role`) unless it has one already.
-So the same file imported twice changes nothing the second time. The import itself is one entry in
-the interaction log, with the counts.
+So the same file imported twice changes nothing the second time. The import is one entry in the
+interaction log (one per slice, for a background job), naming every record it touched, with the
+counts.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any, Literal, NoReturn
 
 from pydantic import BaseModel, EmailStr, TypeAdapter, ValidationError
@@ -523,6 +526,97 @@ class _Importer:
         return self.pinned[organization_id]
 
 
+Progress = Callable[[int], None]
+PROGRESS_EVERY = 1000
+
+
+def check(
+    session: Session,
+    *,
+    source: CsvFile,
+    columns: dict[str, int],
+    by: Principal,
+    progress: Progress | None = None,
+) -> tuple[_Report, int]:
+    """Check every row, writing nothing: the report, and how many organizations it would create.
+
+    `progress` hears the number of rows checked every PROGRESS_EVERY rows.
+    """
+    checker = _Importer(session, columns=columns, width=len(source.header), by=by)
+    report = _Report()
+    for index, (line, cells) in enumerate(source.records(), 1):
+        report.add(checker.evaluate(line, cells))
+        if progress is not None and index % PROGRESS_EVERY == 0:
+            progress(index)
+    return report, len(checker.planned)
+
+
+def apply(
+    session: Session,
+    *,
+    source: CsvFile,
+    columns: dict[str, int],
+    by: Principal,
+    header: dict[str, Any],
+    start: int = 0,
+    stop: int | None = None,
+) -> tuple[_Report, int]:
+    """Apply the checked rows `start` to `stop` (0-based, after the header) through the services;
+    the report of those rows, and how many organizations they created.
+
+    Organizations created by earlier rows are found again by domain or name, so a file can be
+    applied in consecutive slices, one transaction each. The slice is one interaction-log entry
+    naming every record it touched.
+
+    Raises:
+        ImportRefused: a row no longer applies (another change got there first); the caller's
+            transaction must be rolled back.
+        DuplicateRecord: a concurrent write collided with the import.
+    """
+    applier = _Importer(session, columns=columns, width=len(source.header), by=by)
+    applied = _Report()
+    with interactions.gathered(session) as batch:
+        for line, cells in islice(source.records(), start, stop):
+            draft = applier.evaluate(line, cells)
+            if not draft.errors:
+                try:
+                    applier.apply(draft)
+                except (CRMError, ValidationError) as exc:
+                    draft.errors.append(_error_of(exc))
+                except IntegrityError:
+                    raise DuplicateRecord(
+                        "another change collided with the import; nothing was imported, try again"
+                    ) from None
+            if draft.errors:
+                draft.action = "error"
+                applied.add(draft)
+                _refuse(applied, header, len(applier.created))
+            applied.add(draft)
+    counts = applied.counts
+    name = header.get("filename") or "a CSV"
+    where = f" (rows {start + 1}-{start + len(applied.rows)})" if start or stop else ""
+    interactions.touch(
+        session,
+        actor=by.actor,
+        action="import.contacts",
+        channel=CHANNEL,
+        targets=[("import", source.sha256), *batch.targets],
+        summary=(
+            f"imported {name}{where}: {counts['create']} created, "
+            f"{counts['update'] - counts['unchanged']} updated, {counts['unchanged']} unchanged, "
+            f"{counts['skip']} skipped, {len(applier.created)} organizations created"
+        ),
+        payload={
+            "sha256": source.sha256,
+            "mapping": header.get("mapping"),
+            "start": start,
+            "rows": len(applied.rows),
+            "actions": dict(batch.actions),
+        },
+    )
+    return applied, len(applier.created)
+
+
 def run(
     session: Session,
     *,
@@ -532,54 +626,15 @@ def run(
     by: Principal,
     header: dict[str, Any],
 ) -> dict[str, Any]:
-    """Check every row; in commit mode, then apply them all or refuse (ImportRefused).
-
-    `header` (mode, file name, digest, mapping) opens the report.
-    """
-    width = len(source.header)
-    checker = _Importer(session, columns=columns, width=width, by=by)
-    report = _Report()
-    for line, cells in source.records():
-        report.add(checker.evaluate(line, cells))
+    """Check every row; in commit mode, then apply them all in this transaction, or refuse
+    (ImportRefused). `header` (mode, file name, digest, mapping) opens the report."""
+    report, planned = check(session, source=source, columns=columns, by=by)
     if mode is ImportMode.DRY_RUN:
-        return report.body(header, committed=False, organizations=len(checker.planned))
+        return report.body(header, committed=False, organizations=planned)
     if report.counts["error"]:
-        _refuse(report, header, len(checker.planned))
-
-    applier = _Importer(session, columns=columns, width=width, by=by)
-    applied = _Report()
-    for line, cells in source.records():
-        draft = applier.evaluate(line, cells)
-        if not draft.errors:
-            try:
-                applier.apply(draft)
-            except (CRMError, ValidationError) as exc:
-                draft.errors.append(_error_of(exc))
-            except IntegrityError:
-                raise DuplicateRecord(
-                    "another change collided with the import; nothing was imported, try again"
-                ) from None
-        if draft.errors:
-            draft.action = "error"
-            applied.add(draft)
-            _refuse(applied, header, len(applier.created))
-        applied.add(draft)
-    body = applied.body(header, committed=True, organizations=len(applier.created))
-    totals = body["totals"]
-    interactions.touch(
-        session,
-        actor=by.actor,
-        action="import.contacts",
-        channel=CHANNEL,
-        targets=[("import", source.sha256)],
-        summary=(
-            f"imported {header.get('filename') or 'a CSV'}: {totals['create']} created, "
-            f"{totals['update'] - totals['unchanged']} updated, {totals['unchanged']} unchanged, "
-            f"{totals['skip']} skipped, {totals['organizations_created']} organizations created"
-        ),
-        payload={"sha256": source.sha256, "mapping": header.get("mapping"), "totals": totals},
-    )
-    return body
+        _refuse(report, header, planned)
+    applied, created = apply(session, source=source, columns=columns, by=by, header=header)
+    return applied.body(header, committed=True, organizations=created)
 
 
 def _error_of(exc: Exception) -> tuple[str, str]:

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -22,6 +26,7 @@ from crm_api.interactions.schemas import (
     InteractionFilter,
     InteractionPage,
     InteractionRead,
+    Target,
 )
 from crm_common import logging as crm_logging
 from crm_common.events import Actor
@@ -106,21 +111,55 @@ def touch(
     payload: Any = None,
     outcome: str = "ok",
 ) -> InteractionRead:
-    """Record a human's or agent's write made through crm-api itself."""
-    return append(
-        session,
-        actor=actor,
-        entry=InteractionCreate.model_validate(
-            {
-                "action": action,
-                "channel": channel,
-                "summary": summary[:2000],
-                "targets": [{"type": t, "id": i} for t, i in targets],
-                "payload_digest": digest(payload) if payload is not None else None,
-                "outcome": outcome,
-            }
-        ),
+    """Record a human's or agent's write made through crm-api itself.
+
+    The targets are not capped as an appended entry's are: a bulk write names every record.
+    """
+    entry = InteractionCreate.model_validate(
+        {
+            "action": action,
+            "channel": channel,
+            "summary": summary[:2000],
+            "payload_digest": digest(payload) if payload is not None else None,
+            "outcome": outcome,
+        }
     )
+    named = [Target(type=t, id=i) for t, i in targets]
+    return append(session, actor=actor, entry=entry.model_copy(update={"targets": named}))
+
+
+_GATHER = "interactions.gathered"
+
+
+@dataclass
+class Gathered:
+    """The touches of a bulk operation, held back to become one entry that names them all."""
+
+    targets: dict[tuple[str, str], None] = field(default_factory=dict)  # an ordered set
+    actions: Counter[str] = field(default_factory=Counter)
+
+    def add(self, *, action: str, targets: list[tuple[str, str]]) -> None:
+        self.actions[action] += 1
+        self.targets.update(dict.fromkeys(targets))
+
+
+@contextmanager
+def gathered(session: Session) -> Iterator[Gathered]:
+    """Inside, the aggregate kit's touches are gathered instead of written; the caller then
+    writes one entry with `touch(..., targets=list(batch.targets))` (an import of 100,000 rows
+    is one entry per batch, not 100,000)."""
+    batch = Gathered()
+    session.info[_GATHER] = batch
+    try:
+        yield batch
+    finally:
+        session.info.pop(_GATHER, None)
+
+
+def gathering(session: Session) -> Gathered | None:
+    """The batch touches are being gathered into, if any."""
+    batch: Gathered | None = session.info.get(_GATHER)
+    return batch
 
 
 def search(session: Session, *, filters: InteractionFilter) -> InteractionPage:

@@ -80,6 +80,12 @@ def _touch(
     payload: Any = None,
     extra_targets: list[tuple[str, str]] | None = None,
 ) -> None:
+    batch = interactions.gathering(session)
+    if batch is not None:
+        batch.add(
+            action=f"{kind.name}.{action}", targets=[(kind.name, obj.id), *(extra_targets or [])]
+        )
+        return
     interactions.touch(
         session,
         actor=actor.actor,

@@ -13,6 +13,18 @@ from crm_api.lookups.models import LookupValue
 from crm_api.lookups.schemas import LookupCreate, LookupRead, LookupUpdate
 
 LISTS = tuple(DEFAULTS)
+# Checked values, per session: a write checks a handful of lists for every record, and a bulk
+# import does so for each row. A change to a list in the session forgets what was cached.
+_CACHE = "lookups.active"
+
+
+def _active(session: Session) -> dict[tuple[str, str], bool]:
+    cache: dict[tuple[str, str], bool] = session.info.setdefault(_CACHE, {})
+    return cache
+
+
+def _forget(session: Session) -> None:
+    session.info.pop(_CACHE, None)
 
 
 def _known(list_name: str) -> None:
@@ -37,8 +49,12 @@ def require(session: Session, *, list_name: str, value: str, field: str) -> str:
     Raises:
         InvalidValue: naming the field and the values allowed.
     """
-    row = session.get(LookupValue, (list_name, value))
-    if row is None or not row.is_active:
+    active = _active(session)
+    key = (list_name, value)
+    if key not in active:
+        row = session.get(LookupValue, key)
+        active[key] = row is not None and row.is_active
+    if not active[key]:
         allowed = [v.value for v in values(session, list_name=list_name) if v.is_active]
         raise InvalidValue(
             f"{field}: {value!r} is not one of {', '.join(allowed)}",
@@ -54,6 +70,7 @@ def closed_stages(session: Session) -> set[str]:
 
 def add(session: Session, *, list_name: str, data: LookupCreate, by: Principal) -> LookupValue:
     _known(list_name)
+    _forget(session)
     if session.get(LookupValue, (list_name, data.value)) is not None:
         raise DuplicateRecord(f"{list_name} already has {data.value!r}")
     position = data.position
@@ -89,6 +106,7 @@ def update(
     session: Session, *, list_name: str, value: str, data: LookupUpdate, by: Principal
 ) -> LookupValue:
     _known(list_name)
+    _forget(session)
     row = session.get(LookupValue, (list_name, value))
     if row is None:
         raise RecordNotFound(f"{list_name} has no {value!r}")

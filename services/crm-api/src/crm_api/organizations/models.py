@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm_api.database import Base
@@ -14,6 +14,8 @@ class Organization(AggregateMixin, Base):
     __tablename__ = "organization"
     __table_args__ = (
         Index("ix_organization_name", "name"),
+        # Imports and row adds look organizations up by name, any case.
+        Index("ix_organization_name_lower", func.lower(text("name"))),
         Index("ix_organization_updated_at", "updated_at"),
         Index("ix_organization_created_at", "created_at"),
     )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from crm_api.kit.repository import Sorts, filter_common, like, page
@@ -35,7 +35,7 @@ def get_many(session: Session, ids: set[str]) -> dict[str, Organization]:
 def domain_owner(session: Session, domain: str) -> str | None:
     return session.scalar(
         select(OrganizationDomain.organization_id).where(
-            OrganizationDomain.domain == domain, OrganizationDomain.is_live.is_(True)
+            OrganizationDomain.domain == domain, OrganizationDomain.is_live == true()
         )
     )
 

@@ -203,6 +203,8 @@ def resolve(session: Session, tag_ids: Iterable[str]) -> list[Tag]:
         InvalidValue: naming `tag_ids`, for an id with no live tag.
     """
     wanted = list(dict.fromkeys(tag_ids))
+    if not wanted:
+        return []
     found = {t.id: t for t in session.scalars(select(Tag).where(Tag.id.in_(wanted)))}
     for tag_id in wanted:
         tag = found.get(tag_id)

@@ -1,7 +1,8 @@
 """The quick `q` match of contacts through an index: `contact_search` holds each contact's folded
 names, addresses and organization names; pg_trgm's GIN index on PostgreSQL, an external-content
 FTS5 trigram table kept in step by triggers on SQLite. Existing contacts are indexed here.
-Follow-ups get (contact or organization, status, due date) indexes for the dossiers.
+Follow-ups get (contact or organization, status, due date) indexes for the dossiers, and
+organizations an index on lower(name) for the lookups by name.
 
 Revision ID: crm_api_0007
 Revises: crm_api_0006
@@ -63,6 +64,7 @@ def upgrade() -> None:
         for statement in _SQLITE_FTS:
             op.execute(statement)
     _backfill(bind)
+    op.create_index("ix_organization_name_lower", "organization", [sa.text("lower(name)")])
     with op.batch_alter_table("follow_up", schema=None) as batch_op:
         batch_op.drop_index("ix_follow_up_contact")
         batch_op.drop_index("ix_follow_up_organization")
@@ -121,6 +123,7 @@ def _backfill(bind: sa.Connection) -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_organization_name_lower", table_name="organization")
     with op.batch_alter_table("follow_up", schema=None) as batch_op:
         batch_op.drop_index("ix_follow_up_organization_open")
         batch_op.drop_index("ix_follow_up_contact_open")
