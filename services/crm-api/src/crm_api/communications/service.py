@@ -111,7 +111,8 @@ def read(session: Session, *, record_id: str) -> CommunicationRead:
     return to_read(get(session, record_id=record_id))
 
 
-def _filtered(filters: CommunicationFilter) -> Any:
+def filtered(session: Session, filters: CommunicationFilter) -> Any:
+    """The list's query with every filter applied (the list pages it, an export batches it)."""
     query: Any = filter_common(select(Communication), Communication, filters)
     if filters.q:
         pattern = like(filters.q)
@@ -147,7 +148,7 @@ def _filtered(filters: CommunicationFilter) -> Any:
 def search(session: Session, *, filters: CommunicationFilter) -> CommunicationPage:
     rows, cursor, total = page(
         session,
-        _filtered(filters),
+        filtered(session, filters),
         model=Communication,
         sorts=SORTS,
         sort=filters.sort,
@@ -267,7 +268,7 @@ def latest(
     )
     rows, _ = page_rows(
         session,
-        _filtered(filters),
+        filtered(session, filters),
         model=Communication,
         sorts=SORTS,
         sort=filters.sort,

@@ -46,7 +46,8 @@ def email_holder(session: Session, email: str) -> str | None:
     )
 
 
-def search(session: Session, *, filters: ContactFilter) -> tuple[list[Contact], str | None, int]:
+def filtered(session: Session, filters: ContactFilter) -> Any:
+    """The list's query with every filter applied (the list pages it, an export batches it)."""
     query: Any = filter_common(select(Contact), Contact, filters)
     if filters.q and fold(filters.q):
         query = query.where(Contact.id.in_(matching(session, filters.q)))
@@ -76,7 +77,18 @@ def search(session: Session, *, filters: ContactFilter) -> tuple[list[Contact], 
         )
     if filters.tag_id is not None:
         query = query.where(tags.tagged(Contact.id, contact_tag, filters.tag_id))
-    return page(session, query, model=Contact, sorts=SORTS, sort=filters.sort, params=filters)
+    return query
+
+
+def search(session: Session, *, filters: ContactFilter) -> tuple[list[Contact], str | None, int]:
+    return page(
+        session,
+        filtered(session, filters),
+        model=Contact,
+        sorts=SORTS,
+        sort=filters.sort,
+        params=filters,
+    )
 
 
 def matching(session: Session, q: str) -> Select[Any]:

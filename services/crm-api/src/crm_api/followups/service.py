@@ -107,7 +107,8 @@ def read(session: Session, *, record_id: str) -> FollowUpView:
     return to_view(get(session, record_id=record_id))
 
 
-def search(session: Session, *, filters: FollowUpFilter) -> FollowUpPage:
+def filtered(session: Session, filters: FollowUpFilter) -> Any:
+    """The list's query with every filter applied (the list pages it, an export batches it)."""
     query: Any = filter_common(select(FollowUp), FollowUp, filters)
     if filters.q:
         query = query.where(func.lower(FollowUp.title).like(like(filters.q), escape="\\"))
@@ -128,8 +129,17 @@ def search(session: Session, *, filters: FollowUpFilter) -> FollowUpPage:
         query = query.where(
             (FollowUp.status != FollowUpStatus.OPEN) | (FollowUp.due_date >= today())
         )
+    return query
+
+
+def search(session: Session, *, filters: FollowUpFilter) -> FollowUpPage:
     rows, cursor, total = page(
-        session, query, model=FollowUp, sorts=SORTS, sort=filters.sort, params=filters
+        session,
+        filtered(session, filters),
+        model=FollowUp,
+        sorts=SORTS,
+        sort=filters.sort,
+        params=filters,
     )
     return FollowUpPage(items=[to_view(r) for r in rows], next_cursor=cursor, total=total)
 

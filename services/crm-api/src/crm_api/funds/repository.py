@@ -49,7 +49,8 @@ def opportunity_count(session: Session, fund_id: str) -> int:
     )
 
 
-def search(session: Session, *, filters: FundFilter) -> tuple[list[Fund], str | None, int]:
+def filtered(session: Session, filters: FundFilter) -> Any:
+    """The list's query with every filter applied (the list pages it, an export batches it)."""
     query: Any = filter_common(select(Fund), Fund, filters)
     if filters.q:
         query = query.where(func.lower(Fund.name).like(like(filters.q), escape="\\"))
@@ -57,4 +58,15 @@ def search(session: Session, *, filters: FundFilter) -> tuple[list[Fund], str | 
         query = query.where(Fund.status == filters.status)
     if filters.vintage is not None:
         query = query.where(Fund.vintage == filters.vintage)
-    return page(session, query, model=Fund, sorts=SORTS, sort=filters.sort, params=filters)
+    return query
+
+
+def search(session: Session, *, filters: FundFilter) -> tuple[list[Fund], str | None, int]:
+    return page(
+        session,
+        filtered(session, filters),
+        model=Fund,
+        sorts=SORTS,
+        sort=filters.sort,
+        params=filters,
+    )

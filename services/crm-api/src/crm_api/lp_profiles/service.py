@@ -207,7 +207,9 @@ def for_investor(
     return to_view(session, row) if row is not None else None
 
 
-def search(session: Session, *, filters: LpProfileFilter) -> LpProfilePage:
+def filtered(session: Session, filters: LpProfileFilter) -> Any:
+    """The list's query with every filter applied (the list pages it, an export batches it).
+    LP profiles have no text of their own to match: `q` is not applied."""
     query: Any = filter_common(select(LpProfile), LpProfile, filters)
     for column, value in (
         (LpProfile.investor_type, filters.investor_type),
@@ -221,8 +223,17 @@ def search(session: Session, *, filters: LpProfileFilter) -> LpProfilePage:
         query = query.where(
             LpProfile.accreditation_expires_on < filters.accreditation_expires_before
         )
+    return query
+
+
+def search(session: Session, *, filters: LpProfileFilter) -> LpProfilePage:
     rows, cursor, total = page(
-        session, query, model=LpProfile, sorts=SORTS, sort=filters.sort, params=filters
+        session,
+        filtered(session, filters),
+        model=LpProfile,
+        sorts=SORTS,
+        sort=filters.sort,
+        params=filters,
     )
     return LpProfilePage(items=[to_view(session, r) for r in rows], next_cursor=cursor, total=total)
 

@@ -45,9 +45,8 @@ def live_for(
     )
 
 
-def search(
-    session: Session, *, filters: OpportunityFilter
-) -> tuple[list[Opportunity], str | None, int]:
+def filtered(session: Session, filters: OpportunityFilter) -> Any:
+    """The list's query with every filter applied (the list pages it, an export batches it)."""
     query: Any = filter_common(select(Opportunity), Opportunity, filters)
     if filters.q:
         pattern = like(filters.q)
@@ -84,4 +83,17 @@ def search(
         query = query.where(Opportunity.owner_id == filters.owner_id)
     if filters.tag_id is not None:
         query = query.where(tags.tagged(Opportunity.id, opportunity_tag, filters.tag_id))
-    return page(session, query, model=Opportunity, sorts=SORTS, sort=filters.sort, params=filters)
+    return query
+
+
+def search(
+    session: Session, *, filters: OpportunityFilter
+) -> tuple[list[Opportunity], str | None, int]:
+    return page(
+        session,
+        filtered(session, filters),
+        model=Opportunity,
+        sorts=SORTS,
+        sort=filters.sort,
+        params=filters,
+    )

@@ -40,9 +40,8 @@ def domain_owner(session: Session, domain: str) -> str | None:
     )
 
 
-def search(
-    session: Session, *, filters: OrganizationFilter
-) -> tuple[list[Organization], str | None, int]:
+def filtered(session: Session, filters: OrganizationFilter) -> Any:
+    """The list's query with every filter applied (the list pages it, an export batches it)."""
     query: Any = filter_common(select(Organization), Organization, filters)
     if filters.q:
         pattern = like(filters.q)
@@ -66,4 +65,17 @@ def search(
         )
     if filters.tag_id is not None:
         query = query.where(tags.tagged(Organization.id, organization_tag, filters.tag_id))
-    return page(session, query, model=Organization, sorts=SORTS, sort=filters.sort, params=filters)
+    return query
+
+
+def search(
+    session: Session, *, filters: OrganizationFilter
+) -> tuple[list[Organization], str | None, int]:
+    return page(
+        session,
+        filtered(session, filters),
+        model=Organization,
+        sorts=SORTS,
+        sort=filters.sort,
+        params=filters,
+    )
