@@ -25,6 +25,10 @@ from crm_common.errors import PROBLEM_JSON, PayloadTooLarge
 PATH = "/api/import/contacts"
 JOBS_PATH = "/api/import/jobs"
 SCOPE = f"POST {PATH}"
+CsvUpload = Annotated[
+    UploadFile, File(description="The CSV: UTF-8 (BOM or not), comma or semicolon, a header")
+]
+Mapping = Annotated[str | None, Form(max_length=20_000, description=mappings.MAPPING_HELP)]
 _BAD_MULTIPART: dict[int | str, dict[str, Any]] = {
     400: {
         "description": "The multipart body could not be parsed",
@@ -33,6 +37,13 @@ _BAD_MULTIPART: dict[int | str, dict[str, Any]] = {
 }
 
 router = APIRouter(prefix="/api", tags=["imports"])
+
+
+def _checked_size(request: Request, file: UploadFile) -> Settings:
+    settings: Settings = request.app.state.auth.settings
+    if file.size is not None and file.size > settings.max_import_bytes:
+        raise PayloadTooLarge(f"the file exceeds {settings.max_import_bytes} bytes")
+    return settings
 
 
 @router.post(
@@ -45,12 +56,8 @@ def import_contacts(
     principal: Writer,
     request: Request,
     db: Annotated[Database, Depends(get_database)],
-    file: Annotated[
-        UploadFile, File(description="The CSV: UTF-8 (BOM or not), comma or semicolon, a header")
-    ],
-    mapping: Annotated[
-        str | None, Form(max_length=20_000, description=mappings.MAPPING_HELP)
-    ] = None,
+    file: CsvUpload,
+    mapping: Mapping = None,
     mode: Annotated[
         ImportMode,
         Form(
@@ -67,9 +74,7 @@ def import_contacts(
     the first answer (a dry run writes nothing, so it ignores the key). A commit of more rows
     than `CRM_API_MAX_SYNC_IMPORT_ROWS` is refused: run it as a job (POST /api/import/jobs).
     """
-    settings: Settings = request.app.state.auth.settings
-    if file.size is not None and file.size > settings.max_import_bytes:
-        raise PayloadTooLarge(f"the file exceeds {settings.max_import_bytes} bytes")
+    settings = _checked_size(request, file)
     source = read_csv(file.file)
     if mode is ImportMode.COMMIT and source.rows > settings.max_sync_import_rows:
         raise TooManyRows(
@@ -118,12 +123,8 @@ def submit_import_job(
     principal: Writer,
     request: Request,
     session: WriteSession,
-    file: Annotated[
-        UploadFile, File(description="The CSV: UTF-8 (BOM or not), comma or semicolon, a header")
-    ],
-    mapping: Annotated[
-        str | None, Form(max_length=20_000, description=mappings.MAPPING_HELP)
-    ] = None,
+    file: CsvUpload,
+    mapping: Mapping = None,
     mode: Annotated[
         ImportMode,
         Form(description="dry_run checks every row and reports; commit then imports"),
@@ -136,9 +137,7 @@ def submit_import_job(
     checked and applied by a worker, in slices, with progress. A commit with any row in error
     ends `refused` and writes nothing. With an Idempotency-Key, a retry gets the same job.
     """
-    settings: Settings = request.app.state.auth.settings
-    if file.size is not None and file.size > settings.max_import_bytes:
-        raise PayloadTooLarge(f"the file exceeds {settings.max_import_bytes} bytes")
+    _checked_size(request, file)
     content = file.file.read()
     digest = hashlib.sha256(content).hexdigest()
     answer = run_once(
