@@ -64,7 +64,7 @@ def count(app: FastAPI, model: Any) -> int:
 @pytest.fixture
 def live(make_app: Callable[..., FastAPI]) -> Iterator[tuple[FastAPI, TestClient]]:
     """crm-api with its lifespan (the import worker runs), slicing every 40 rows."""
-    app = make_app(import_slice_rows=40, import_poll_interval=0.05)
+    app = make_app(import_slice_rows=40, import_slice_seconds=600, import_poll_interval=0.05)
     with TestClient(app) as client:
         yield app, client
     app.state.db.dispose()
@@ -201,25 +201,46 @@ def test_a_job_interrupted_between_slices_resumes_where_it_stopped(
     job = submit(client, admin, csv_of(100)).json()
     db = app.state.db
     # Stops before its third slice: two slices of 40 are in, the job is queued again.
-    assert jobs.run_next(db, instance="first", stopping=_StopsAfter(2), slice_rows=40)
+    slices = {"slice_rows": 40, "slice_seconds": 600.0}
+    assert jobs.run_next(db, instance="first", stopping=_StopsAfter(2), **slices)
     halfway = client.get(f"{JOBS}/{job['id']}", headers=bearer(admin)).json()
     assert halfway["status"] == "queued"
     assert halfway["rows_applied"] == 80
     assert count(app, Contact) == 80
 
-    assert jobs.run_next(db, instance="second", stopping=threading.Event(), slice_rows=40)
+    assert jobs.run_next(db, instance="second", stopping=threading.Event(), **slices)
     done = client.get(f"{JOBS}/{job['id']}", headers=bearer(admin)).json()
     assert done["status"] == "succeeded", done
     assert done["rows_applied"] == 100
     assert done["totals"]["create"] == 100
     assert count(app, Contact) == 100
     with db.session() as session:
-        slices = session.scalar(
+        entries = session.scalar(
             select(func.count())
             .select_from(InteractionLog)
             .where(InteractionLog.action == "import.contacts")
         )
-    assert slices == 3
+    assert entries == 3
+
+
+def test_a_slice_ends_when_its_time_is_up(client: TestClient, admin: str, app: FastAPI) -> None:
+    job = submit(client, admin, csv_of(5)).json()
+    # No time at all: each slice ends after its first row, the longest SQLite's writers wait.
+    ran = jobs.run_next(
+        app.state.db,
+        instance="test",
+        stopping=threading.Event(),
+        slice_rows=500,
+        slice_seconds=1e-9,
+    )
+    assert ran
+    done = client.get(f"{JOBS}/{job['id']}", headers=bearer(admin)).json()
+    assert done["status"] == "succeeded"
+    assert done["totals"]["create"] == 5
+    entries = client.get(
+        "/api/interactions", params={"entity_type": "import"}, headers=bearer(admin)
+    ).json()["items"]
+    assert len(entries) == 5
 
 
 def test_a_job_of_a_deactivated_user_fails_without_writing(

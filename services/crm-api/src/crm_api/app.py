@@ -96,7 +96,10 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
 
     runtime.add_worker(relay)
     import_worker = ImportWorker(
-        db, poll_interval=settings.import_poll_interval, slice_rows=settings.import_slice_rows
+        db,
+        poll_interval=settings.import_poll_interval,
+        slice_rows=settings.import_slice_rows,
+        slice_seconds=settings.import_slice_seconds,
     )
     app = FastAPI(
         title="LP CRM API",

@@ -66,7 +66,13 @@ class Settings(ServiceSettings):
     outbox_poll_interval: float = 2.0
     import_poll_interval: float = 2.0
     import_slice_rows: int = Field(
-        default=500, ge=1, description="rows a background import applies per transaction"
+        default=500, ge=1, description="the most rows a background import applies per transaction"
+    )
+    import_slice_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="a background import's transaction ends after the row that takes it past "
+        "this long (on SQLite, other writes wait for it)",
     )
 
     @field_validator("trusted_proxies")

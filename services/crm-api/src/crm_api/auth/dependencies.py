@@ -8,6 +8,7 @@ startup that every route declared one (`assert_every_route_declares_access`).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -16,6 +17,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import iter_route_contexts
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.exc import OperationalError
 
 from crm_api.auth import service
 from crm_api.auth.errors import NotAllowed, NotAuthenticated
@@ -23,6 +25,8 @@ from crm_api.auth.principal import Access, Principal
 from crm_api.auth.tokens import decode_token
 from crm_api.security.network import client_ip
 from crm_common.db import Database
+
+logger = logging.getLogger(__name__)
 
 bearer_scheme = HTTPBearer(auto_error=False, description="A session token from /api/auth/login")
 api_key_scheme = APIKeyHeader(
@@ -55,8 +59,12 @@ def _authenticate(
     else:
         raise NotAuthenticated("sign in, or send an API key in X-API-Key")
     if due:
-        with db.transaction() as session:
-            service.touch_principal(session, principal=principal)
+        try:
+            with db.transaction() as session:
+                service.touch_principal(session, principal=principal)
+        except OperationalError as exc:
+            # Last-seen is bookkeeping: a database busy with a long write must not fail a read.
+            logger.warning("last-seen of %s not recorded: %s", principal.id, exc.orig)
     return principal
 
 

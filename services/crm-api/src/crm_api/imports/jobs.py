@@ -5,7 +5,8 @@ minutes.
 A job keeps its upload in the database, so whichever crm-api replica is free runs it: a worker
 claims the oldest queued job with a compare-and-set on its status. It checks every row (the dry
 run; a dry-run job stops there) and, for a commit with no row in error, applies the rows in
-slices of SLICE_ROWS, one transaction each, each an entry in the interaction log. The slice's
+slices (at most SLICE_ROWS rows, ended early after SLICE_SECONDS: SQLite's other writers wait
+for a slice's transaction), one transaction each, each an entry in the interaction log. The slice's
 transaction also moves `rows_applied`, so a job whose process died (no heartbeat for
 STALE_AFTER) is claimed again and resumes after its last applied slice. A slice that no longer
 applies (someone took an email meanwhile) fails the job; the slices before it stay, and since
@@ -49,6 +50,7 @@ from crm_common.ids import new_id_str
 logger = logging.getLogger(__name__)
 
 SLICE_ROWS = 500
+SLICE_SECONDS = 1.0
 STALE_AFTER = timedelta(minutes=5)
 MAX_ATTEMPTS = 3
 ERROR_ROWS_SHOWN = 100
@@ -90,7 +92,6 @@ def _principal_of(job: ImportJob) -> Principal:
 
 def to_read(job: ImportJob) -> ImportJobRead:
     counts = {k: v for k, v in (job.totals or {}).items() if not k.startswith("_")}
-    rows = (job.report or {}).get("rows", [])
     return ImportJobRead(
         id=job.id,
         kind="contacts",
@@ -108,11 +109,9 @@ def to_read(job: ImportJob) -> ImportJobRead:
         rows_checked=job.rows_checked,
         rows_applied=job.rows_applied,
         totals=ImportTotals.model_validate(counts) if "rows" in counts else None,
-        error_rows=[ImportRow.model_validate(r) for r in rows if r.get("action") == "error"][
-            :ERROR_ROWS_SHOWN
-        ],
+        error_rows=[ImportRow.model_validate(r) for r in job.error_rows],
         error=job.error,
-        report_path=f"/api/import/jobs/{job.id}/report" if job.report is not None else None,
+        report_path=f"/api/import/jobs/{job.id}/report" if job.has_report else None,
     )
 
 
@@ -149,6 +148,8 @@ def submit(
         rows_total=source.rows,
         rows_checked=0,
         rows_applied=0,
+        has_report=False,
+        error_rows=[],
         submitted_by=_principal_json(by),
         totals=None,
         cancel_requested=False,
@@ -237,8 +238,10 @@ class _Run:
         instance: str,
         stopping: threading.Event,
         slice_rows: int,
+        slice_seconds: float,
     ) -> None:
         self.slice_rows = slice_rows
+        self.slice_seconds = slice_seconds
         self.db = db
         self.job_id = job_id
         self.instance = instance
@@ -258,6 +261,12 @@ class _Run:
             raise Released("crm-api is stopping")
 
     def _finish(self, status: JobStatus, **values: Any) -> None:
+        report = values.get("report")
+        if report is not None:
+            values["has_report"] = True
+            values["error_rows"] = [r for r in report["rows"] if r.get("action") == "error"][
+                :ERROR_ROWS_SHOWN
+            ]
         with self.db.transaction() as session:
             self._write(session, status=status.value, finished_at=utcnow(), **values)
 
@@ -347,6 +356,7 @@ class _Run:
                         header=report_header,
                         start=start,
                         stop=start + self.slice_rows,
+                        seconds=self.slice_seconds,
                     )
                     for key in _TOTALS:
                         applied_totals[key] += applied.counts[key]
@@ -389,7 +399,12 @@ class _Run:
 
 
 def run_next(
-    db: Database, *, instance: str, stopping: threading.Event, slice_rows: int = SLICE_ROWS
+    db: Database,
+    *,
+    instance: str,
+    stopping: threading.Event,
+    slice_rows: int = SLICE_ROWS,
+    slice_seconds: float = SLICE_SECONDS,
 ) -> bool:
     """Claim and run the oldest runnable job; False when there is none."""
     now = utcnow()
@@ -401,7 +416,14 @@ def run_next(
         ):
             return job_id is not None  # lost a race: look again at once
     try:
-        _Run(db, job_id, instance=instance, stopping=stopping, slice_rows=slice_rows).run()
+        _Run(
+            db,
+            job_id,
+            instance=instance,
+            stopping=stopping,
+            slice_rows=slice_rows,
+            slice_seconds=slice_seconds,
+        ).run()
     except Exception:  # a bug must not stop the worker; the job records it
         logger.exception("import job %s failed", job_id)
         with db.transaction() as session:
@@ -421,10 +443,16 @@ class ImportWorker:
     process, and polling for those of other replicas."""
 
     def __init__(
-        self, db: Database, *, poll_interval: float = 2.0, slice_rows: int = SLICE_ROWS
+        self,
+        db: Database,
+        *,
+        poll_interval: float = 2.0,
+        slice_rows: int = SLICE_ROWS,
+        slice_seconds: float = SLICE_SECONDS,
     ) -> None:
         self.db = db
         self.slice_rows = slice_rows
+        self.slice_seconds = slice_seconds
         self.instance = f"crm-api-{new_id_str()}"
         self.poll_interval = poll_interval
         self._stopping = threading.Event()
@@ -447,6 +475,7 @@ class ImportWorker:
                     instance=self.instance,
                     stopping=self._stopping,
                     slice_rows=self.slice_rows,
+                    slice_seconds=self.slice_seconds,
                 )
             except Exception:  # the database may be briefly unavailable; try again later
                 logger.exception("cannot look for import jobs")

@@ -32,7 +32,8 @@ class ImportJob(IdMixin, Base):
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
     mapping: Mapped[str | None] = mapped_column(Text)
-    content: Mapped[bytes] = mapped_column(LargeBinary)
+    # Read only by the worker and the report route: a status poll loads neither.
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     created_by: Mapped[str] = mapped_column(String(64))
     # The submitter (user, or agent key) as it was; re-checked before the job runs.
     submitted_by: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -46,6 +47,8 @@ class ImportJob(IdMixin, Base):
     rows_checked: Mapped[int] = mapped_column(Integer, default=0)
     rows_applied: Mapped[int] = mapped_column(Integer, default=0)
     totals: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSON, deferred=True)
+    has_report: Mapped[bool] = mapped_column(default=False)
+    error_rows: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     error: Mapped[str | None] = mapped_column(Text)
     cancel_requested: Mapped[bool] = mapped_column(default=False)

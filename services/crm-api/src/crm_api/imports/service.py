@@ -25,6 +25,7 @@ counts.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import islice
@@ -560,12 +561,15 @@ def apply(
     header: dict[str, Any],
     start: int = 0,
     stop: int | None = None,
+    seconds: float | None = None,
 ) -> tuple[_Report, int]:
     """Apply the checked rows `start` to `stop` (0-based, after the header) through the services;
     the report of those rows, and how many organizations they created.
 
-    Organizations created by earlier rows are found again by domain or name, so a file can be
-    applied in consecutive slices, one transaction each. The slice is one interaction-log entry
+    With `seconds`, the slice ends early, after the row that used up that much time: on SQLite a
+    transaction holds the write lock, and every other writer waits for it. Organizations
+    created by earlier rows are found again by domain or name, so a file can be applied in
+    consecutive slices, one transaction each. The slice is one interaction-log entry
     naming every record it touched.
 
     Raises:
@@ -575,8 +579,11 @@ def apply(
     """
     applier = _Importer(session, columns=columns, width=len(source.header), by=by)
     applied = _Report()
+    deadline = None if seconds is None else time.monotonic() + seconds
     with interactions.gathered(session) as batch:
         for line, cells in islice(source.records(), start, stop):
+            if deadline is not None and applied.rows and time.monotonic() > deadline:
+                break
             draft = applier.evaluate(line, cells)
             if not draft.errors:
                 try:

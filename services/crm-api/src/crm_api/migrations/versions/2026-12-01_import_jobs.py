@@ -41,6 +41,8 @@ def upgrade() -> None:
         sa.Column("rows_applied", sa.Integer(), nullable=False),
         sa.Column("totals", sa.JSON(), nullable=True),
         sa.Column("report", sa.JSON(), nullable=True),
+        sa.Column("has_report", sa.Boolean(), nullable=False),
+        sa.Column("error_rows", sa.JSON(), nullable=False),
         sa.Column("error", sa.Text(), nullable=True),
         sa.Column("cancel_requested", sa.Boolean(), nullable=False),
         sa.Column("id", sa.String(length=36), nullable=False),
