@@ -21,6 +21,7 @@ import io
 import logging
 import threading
 from datetime import timedelta
+from itertools import islice
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -344,6 +345,7 @@ class _Run:
         applied_totals = dict.fromkeys(_TOTALS, 0) | {"organizations_created": 0}
         if start:  # resumed: what the earlier attempts applied
             applied_totals |= dict(header["totals"].get("_applied", {}))
+        records = islice(source.records(), start, None)
         while start < source.rows:
             try:
                 with self.db.transaction() as session:
@@ -357,6 +359,7 @@ class _Run:
                         start=start,
                         stop=start + self.slice_rows,
                         seconds=self.slice_seconds,
+                        records=records,
                     )
                     for key in _TOTALS:
                         applied_totals[key] += applied.counts[key]

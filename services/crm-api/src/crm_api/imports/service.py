@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, Literal, NoReturn
@@ -562,10 +562,13 @@ def apply(
     start: int = 0,
     stop: int | None = None,
     seconds: float | None = None,
+    records: Iterator[tuple[int, list[str]]] | None = None,
 ) -> tuple[_Report, int]:
     """Apply the checked rows `start` to `stop` (0-based, after the header) through the services;
     the report of those rows, and how many organizations they created.
 
+    `records`, when given, is the file's records already positioned at `start`: a job hands
+    the same iterator to each slice rather than have every slice read the file from its top.
     With `seconds`, the slice ends early, after the row that used up that much time: on SQLite a
     transaction holds the write lock, and every other writer waits for it. Organizations
     created by earlier rows are found again by domain or name, so a file can be applied in
@@ -581,9 +584,8 @@ def apply(
     applied = _Report()
     deadline = None if seconds is None else time.monotonic() + seconds
     with interactions.gathered(session) as batch:
-        for line, cells in islice(source.records(), start, stop):
-            if deadline is not None and applied.rows and time.monotonic() > deadline:
-                break
+        rows = islice(source.records(), start, None) if records is None else records
+        for line, cells in islice(rows, None if stop is None else stop - start):
             draft = applier.evaluate(line, cells)
             if not draft.errors:
                 try:
@@ -599,6 +601,8 @@ def apply(
                 applied.add(draft)
                 _refuse(applied, header, len(applier.created))
             applied.add(draft)
+            if deadline is not None and time.monotonic() > deadline:
+                break  # after the row, so a shared `records` iterator loses none
     counts = applied.counts
     name = header.get("filename") or "a CSV"
     where = f" (rows {start + 1}-{start + len(applied.rows)})" if start or stop else ""
