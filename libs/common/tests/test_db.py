@@ -97,3 +97,44 @@ def test_concurrent_read_then_write_transactions_all_commit(db: Database) -> Non
     assert errors == []
     with db.session() as session:
         assert session.execute(select(counter.c.n)).scalar_one() == 80
+
+
+def _planner_table(db: Database) -> None:
+    with db.transaction() as session:
+        session.execute(text("CREATE TABLE person (id INTEGER PRIMARY KEY, country TEXT)"))
+        session.execute(text("CREATE INDEX ix_person_country ON person (country)"))
+        session.execute(
+            text("INSERT INTO person (country) VALUES (:c)"),
+            [{"c": "GB" if i % 10 else "US"} for i in range(200)],
+        )
+
+
+def test_analyze_gives_sqlite_planner_statistics(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'a.db'}")
+    try:
+        _planner_table(db)
+        assert db.has_statistics() is False
+        db.analyze()
+        assert db.has_statistics() is True
+    finally:
+        db.dispose()
+
+
+def test_a_pooled_sqlite_connection_refreshes_statistics_for_the_tables_it_queried(
+    tmp_path: Path,
+) -> None:
+    from crm_common.db import create_db_engine
+
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    db = Database(url, engine=create_db_engine(url, optimize_every=0.0))
+    try:
+        _planner_table(db)
+        with db.engine.connect() as conn:  # checked in twice: the second check-in optimizes
+            conn.execute(text("SELECT count(*) FROM person WHERE country = 'GB'")).scalar()
+        with db.engine.connect() as conn:
+            conn.execute(text("SELECT count(*) FROM person WHERE country = 'GB'")).scalar()
+        with db.engine.connect() as conn:
+            rows = conn.execute(text("SELECT tbl, idx FROM sqlite_stat1")).all()
+        assert ("person", "ix_person_country") in {tuple(r) for r in rows}
+    finally:
+        db.dispose()

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from sqlalchemy import MetaData
 
 from crm_common import migrations
+from crm_common.db import Database
 from crm_common.logging import configure_logging
 from crm_common.settings import ServiceSettings, load_settings
 
@@ -39,8 +40,15 @@ class ServiceDefinition:
 
 
 def migrate(defn: ServiceDefinition, settings: ServiceSettings) -> None:
+    """Apply the service's migrations; a SQLite database without planner statistics gets them."""
     if defn.settings_cls.has_database:
         migrations.upgrade(settings.database_url, versions=defn.versions, metadata=defn.metadata)
+        db = Database(settings.database_url)
+        try:
+            if not db.has_statistics():
+                db.analyze()
+        finally:
+            db.dispose()
 
 
 def _masked(settings: ServiceSettings) -> dict[str, Any]:

@@ -536,6 +536,7 @@ def generate(db: Database, size: DemoSize) -> DemoResult:
     for start in range(0, len(contact_ids), BATCH):
         with db.transaction() as session:
             contacts_service.reindex(session, contact_ids=contact_ids[start : start + BATCH])
+    db.analyze()  # the planner's statistics, for tables that went from empty to full
     return DemoResult(counts=writer.counts, contact_ids=contact_ids)
 
 

@@ -19,6 +19,7 @@ class Contact(AggregateMixin, Base):
         Index("ix_contact_created_at", "created_at"),
         Index("ix_contact_owner_id", "owner_id"),
         Index("ix_contact_type_status", "contact_type", "status"),
+        Index("ix_contact_country_city", "country", "city"),
     )
 
     first_name: Mapped[str] = mapped_column(String(100))

@@ -2,7 +2,7 @@
 names, addresses and organization names; pg_trgm's GIN index on PostgreSQL, an external-content
 FTS5 trigram table kept in step by triggers on SQLite. Existing contacts are indexed here.
 Follow-ups get (contact or organization, status, due date) indexes for the dossiers, and
-organizations an index on lower(name) for the lookups by name.
+organizations an index on lower(name) for the lookups by name, contacts one on (country, city).
 
 Revision ID: crm_api_0007
 Revises: crm_api_0006
@@ -65,6 +65,7 @@ def upgrade() -> None:
             op.execute(statement)
     _backfill(bind)
     op.create_index("ix_organization_name_lower", "organization", [sa.text("lower(name)")])
+    op.create_index("ix_contact_country_city", "contact", ["country", "city"])
     with op.batch_alter_table("follow_up", schema=None) as batch_op:
         batch_op.drop_index("ix_follow_up_contact")
         batch_op.drop_index("ix_follow_up_organization")
@@ -123,6 +124,7 @@ def _backfill(bind: sa.Connection) -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_contact_country_city", table_name="contact")
     op.drop_index("ix_organization_name_lower", table_name="organization")
     with op.batch_alter_table("follow_up", schema=None) as batch_op:
         batch_op.drop_index("ix_follow_up_organization_open")
