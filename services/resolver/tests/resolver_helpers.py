@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import anyio
+import nats.errors
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
@@ -367,6 +368,12 @@ async def start_resolver(settings: Settings, bus: Bus) -> Resolver:
     await runtime.start()
     with anyio.fail_after(15):
         await runtime.ready.wait()
+        while True:  # the request-reply worker registers its endpoints once running
+            try:
+                await bus.nc.request("$SRV.PING.resolver", b"", timeout=1)
+                break
+            except nats.errors.NoRespondersError:
+                await anyio.sleep(0.02)
     return Resolver(bus=bus, db=db, ctx=ctx, runtime=runtime)
 
 

@@ -43,6 +43,7 @@ from crm_resolver.entities import service as entities
 from crm_resolver.entities.models import Entity
 from crm_resolver.matching.model import Features, OrgFeatures, PersonFeatures, Scored
 from crm_resolver.matching.normalize import (
+    ROLE_LOCAL_PARTS,
     email_domain,
     email_local,
     normalize_email,
@@ -117,8 +118,11 @@ def features_of(
                 first=str(attrs.get("first") or "") or None,
                 last=str(attrs.get("last") or "") or None,
                 emails=emails,
+                # A mailbox name says something only when it is more than a given name.
                 email_locals=frozenset(
-                    loc for loc in (email_local(e) for e in emails) if len(loc) >= 3
+                    loc
+                    for loc in (email_local(e) for e in emails)
+                    if len(loc) >= 5 and loc not in ROLE_LOCAL_PARTS
                 ),
                 domains=frozenset(own_domains),
                 orgs=frozenset(orgs),

@@ -68,7 +68,7 @@ def get_open(session: Session, item_id: str) -> ReviewItem:
     if item is None:
         raise ReviewItemNotFound(f"no review item {item_id}")
     if item.status != "open":
-        raise ReviewItemClosed(f"review item {item_id} is {item.status}", status=item.status)
+        raise ReviewItemClosed(f"review item {item_id} is {item.status}", item_status=item.status)
     return item
 
 
