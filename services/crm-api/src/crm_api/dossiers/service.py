@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from crm_api.canonical import service as canonical
 from crm_api.communications import service as communications
 from crm_api.communications.schemas import CommunicationFilter, CommunicationPage
 from crm_api.contacts import service as contacts
@@ -58,6 +59,7 @@ def contact_dossier(session: Session, *, contact_id: str) -> ContactDossier:
         latest_communications=communications.latest(
             session, contact_id=contact.id, limit=LATEST
         ).items,
+        canonical=canonical.canonical_for(session, source_kind="contact", source_id=contact.id),
     )
 
 
@@ -82,6 +84,7 @@ def organization_dossier(session: Session, *, organization_id: str) -> Organizat
         latest_communications=communications.latest(
             session, organization_id=org.id, limit=LATEST
         ).items,
+        canonical=canonical.canonical_for(session, source_kind="organization", source_id=org.id),
     )
 
 
