@@ -134,9 +134,9 @@ def test_the_wake_up_comes_once_rows_written_under_savepoints_are_committed(db: 
         with db.transaction() as session:
             with session.begin_nested():
                 add_event(session, make_event("c-1"))
-            with pytest.raises(RuntimeError), session.begin_nested():
-                add_event(session, make_event("c-2"))
-                raise RuntimeError("this event's handler failed")
+            failed = session.begin_nested()  # this event's handler fails
+            add_event(session, make_event("c-2"))
+            failed.rollback()
             with session.begin_nested():
                 add_event(session, make_event("c-3"))
     finally:
