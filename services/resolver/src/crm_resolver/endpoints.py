@@ -11,11 +11,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 
 from crm_common.bus.service import Endpoint
 from crm_common.contracts import resolver as contract
 from crm_common.db import Database
+from crm_common.errors import UnprocessableEntity
 from crm_resolver.context import SERVICE_ACTOR, Context
 from crm_resolver.database import lock_for_write
 from crm_resolver.decisions import service as decisions
@@ -29,10 +31,18 @@ Req = TypeVar("Req", bound=BaseModel)
 Resp = TypeVar("Resp", bound=BaseModel)
 
 
+class Unstorable(UnprocessableEntity):
+    title = "Invalid request"
+    slug = "validation"
+
+
 def _reader(db: Database, work: Callable[[Session, Req], Resp]) -> Callable[[Req], Awaitable[Resp]]:
     def run(request: Req) -> Resp:
         with db.session() as session:
-            return work(session, request)
+            try:
+                return work(session, request)
+            except DataError as exc:  # a value the database cannot hold (a NUL on PostgreSQL)
+                raise Unstorable("a value cannot be stored or compared") from exc
 
     async def handle(request: Req) -> Resp:
         return await asyncio.to_thread(run, request)
@@ -51,8 +61,14 @@ def _writer(
             entities.publish_dirty(session, ctx, actor=getattr(request, "actor", SERVICE_ACTOR))
             return result
 
+    def guarded(request: Req) -> Resp:
+        try:
+            return run(request)
+        except DataError as exc:
+            raise Unstorable("a value cannot be stored or compared") from exc
+
     async def handle(request: Req) -> Resp:
-        return await asyncio.to_thread(run, request)
+        return await asyncio.to_thread(guarded, request)
 
     return handle
 

@@ -131,6 +131,17 @@ def _indexes(
     return [], [], []
 
 
+def _clean(value: Any) -> Any:
+    """Without NUL characters: PostgreSQL stores none, and they say nothing about anyone."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    return value
+
+
 def store(
     session: Session,
     ctx: Context,
@@ -143,6 +154,7 @@ def store(
     anchor: Ref | None = None,
 ) -> Stored:
     """Insert or update the resolver's copy of a record and its indexes."""
+    label, attrs = _clean(label), _clean(attrs)
     record = repository.get(session, ref)
     if record is not None and (
         record.attrs == attrs
