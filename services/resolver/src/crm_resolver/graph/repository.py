@@ -1,24 +1,28 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import delete, or_, select, tuple_
+from sqlalchemy import delete, insert, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from crm_resolver.graph.models import RelationEvidence
 from crm_resolver.refs import Ref
 
 
-def replace(session: Session, origin: Ref, rows: Iterable[RelationEvidence]) -> None:
+def replace(session: Session, origin: Ref, rows: Iterable[dict[str, Any]]) -> None:
     remove_origin(session, origin)
-    session.add_all(rows)
+    values = list(rows)
+    if values:
+        session.execute(insert(RelationEvidence), values)
 
 
 def remove_origin(session: Session, origin: Ref) -> None:
+    # No ORM bookkeeping to synchronize: evidence rows are never loaded while written.
     session.execute(
-        delete(RelationEvidence).where(
-            RelationEvidence.origin_kind == origin.kind, RelationEvidence.origin_id == origin.id
-        )
+        delete(RelationEvidence)
+        .where(RelationEvidence.origin_kind == origin.kind, RelationEvidence.origin_id == origin.id)
+        .execution_options(synchronize_session=False)
     )
 
 

@@ -57,6 +57,9 @@ EMAIL = 1.0
 
 USER = "user"
 
+# One evidence row, as inserted (many at once, without the ORM: communications are the bulk).
+EvidenceRow = dict[str, Any]
+
 
 def _row(
     origin: Ref,
@@ -66,19 +69,19 @@ def _row(
     weight: float,
     detail: str,
     occurred_at: datetime | None = None,
-) -> RelationEvidence:
-    return RelationEvidence(
-        origin_kind=origin.kind,
-        origin_id=origin.id,
-        edge_kind=edge_kind,
-        a_kind=a.kind,
-        a_id=a.id,
-        b_kind=b.kind,
-        b_id=b.id,
-        occurred_at=occurred_at,
-        weight=weight,
-        detail=detail[:300],
-    )
+) -> EvidenceRow:
+    return {
+        "origin_kind": origin.kind,
+        "origin_id": origin.id,
+        "edge_kind": edge_kind,
+        "a_kind": a.kind,
+        "a_id": a.id,
+        "b_kind": b.kind,
+        "b_id": b.id,
+        "occurred_at": occurred_at,
+        "weight": weight,
+        "detail": detail[:300],
+    }
 
 
 def _time(value: Any) -> datetime | None:
@@ -91,7 +94,7 @@ def _time(value: Any) -> datetime | None:
 # -- evidence from each kind of source record ---------------------------------------------------
 
 
-def from_contact(state: Mapping[str, Any]) -> list[RelationEvidence]:
+def from_contact(state: Mapping[str, Any]) -> list[EvidenceRow]:
     origin = Ref("contact", str(state["id"]))
     rows = []
     today = datetime.now(UTC).date().isoformat()
@@ -118,7 +121,7 @@ def from_contact(state: Mapping[str, Any]) -> list[RelationEvidence]:
     return rows
 
 
-def from_communication(state: Mapping[str, Any]) -> list[RelationEvidence]:
+def from_communication(state: Mapping[str, Any]) -> list[EvidenceRow]:
     origin = Ref("communication", str(state["id"]))
     kind = str(state.get("type") or "")
     occurred = _time(state.get("occurred_at"))
@@ -155,7 +158,7 @@ def from_communication(state: Mapping[str, Any]) -> list[RelationEvidence]:
     return rows
 
 
-def from_opportunity(state: Mapping[str, Any]) -> list[RelationEvidence]:
+def from_opportunity(state: Mapping[str, Any]) -> list[EvidenceRow]:
     origin = Ref("opportunity", str(state["id"]))
     owner = state.get("owner_id")
     investor = (
@@ -179,7 +182,7 @@ def from_opportunity(state: Mapping[str, Any]) -> list[RelationEvidence]:
     ]
 
 
-def from_grid_row(state: Mapping[str, Any], investor: Ref | None) -> list[RelationEvidence]:
+def from_grid_row(state: Mapping[str, Any], investor: Ref | None) -> list[EvidenceRow]:
     if investor is None:
         return []
     origin = Ref("grid_row", str(state["id"]))
@@ -229,7 +232,7 @@ def message_endpoints(
 
 def from_message(
     message: GmailMessageData, sender: Ref, recipients: Sequence[Ref]
-) -> list[RelationEvidence]:
+) -> list[EvidenceRow]:
     origin = Ref("email_message", message.id)
     detail = f"email: {message.subject}" if message.subject else "email"
     rows = []
@@ -247,9 +250,8 @@ def from_message(
     return rows
 
 
-def replace(session: Session, origin: Ref, rows: Iterable[RelationEvidence]) -> None:
+def replace(session: Session, origin: Ref, rows: Iterable[EvidenceRow]) -> None:
     repository.replace(session, origin, rows)
-    session.flush()
 
 
 def remove(session: Session, origin: Ref) -> None:
