@@ -216,6 +216,11 @@ def block_partners(session: Session, ctx: Context, keys: list[str]) -> list[Ref]
     return repository.block_partners(session, keys, max_block_size=ctx.settings.max_block_size)
 
 
+def blocking_keys(ctx: Context, entity_kind: str, attrs: Mapping[str, Any]) -> list[str]:
+    """The blocking keys of a CRM record of that kind (what `block_key` holds for it)."""
+    return _indexes(ctx, Ref("contact", ""), entity_kind, attrs)[2]
+
+
 def block_keys_of(session: Session, ctx: Context, record: SourceRecord) -> list[str]:
     ref = Ref(record.source_kind, record.source_id)
     return _indexes(ctx, ref, record.entity_kind, record.attrs)[2]
