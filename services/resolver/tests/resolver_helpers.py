@@ -303,6 +303,10 @@ class Resolver:
                         pending += 1
                         continue
                     pending += int(info.num_pending or 0) + int(info.num_ack_pending or 0)
+                    # A message nak'ed for a later retry is neither: it shows as acks behind.
+                    delivered = info.delivered.stream_seq if info.delivered else 0
+                    acked = info.ack_floor.stream_seq if info.ack_floor else 0
+                    pending += int((delivered or 0) > (acked or 0))
                 if pending == 0 and self._unsent() == 0:
                     return
                 await anyio.sleep(0.02)

@@ -425,3 +425,46 @@ async def test_a_wiped_resolver_rebuilds_the_same_entities_from_a_snapshot(
     await resolver.settle()
 
     assert resolver.partition() == SEED_PARTITION
+
+
+async def test_a_grid_row_follows_its_investor_and_leaves_with_its_delete(
+    resolver: Resolver,
+) -> None:
+    await resolver.publish(
+        event(
+            "organization", "created", organization("o-1", "Cedar Capital", website="cedar.example")
+        ),
+        event("contact", "created", contact("c-1", "Ann", "Lee")),
+        event("contact", "created", contact("c-2", "Bo", "Chan")),
+        event("grid_row", "created", grid_row("g-1", contact_id="c-1", contact_ids=["c-2"])),
+    )
+    await resolver.settle()
+    ann = await resolver.entity("contact", "c-1")
+    assert {link.source_id for link in ann.entity.links} == {"c-1", "g-1"}
+
+    # The row's investor changes from Ann to Cedar Capital: the row moves with its foreign key.
+    moved = grid_row("g-1", organization_id="o-1", contact_ids=["c-1", "c-2"], version=2)
+    await resolver.publish(event("grid_row", "updated", moved))
+    await resolver.settle()
+    cedar = await resolver.entity("organization", "o-1")
+    assert {link.source_id for link in cedar.entity.links} == {"o-1", "g-1"}
+    who = await resolver.ask(
+        contract.SUBJECT_NEIGHBORS,
+        contract.NeighborsRequest(entity_id=cedar.entity.id),
+        contract.NeighborsResponse,
+    )
+    assert {n.node.display_name for n in who.neighbors} == {"Ann Lee", "Bo Chan"}
+
+    deleted = grid_row(
+        "g-1", organization_id="o-1", contact_ids=["c-1", "c-2"], version=3, deleted=True
+    )
+    await resolver.publish(event("grid_row", "deleted", deleted))
+    await resolver.settle()
+    cedar = await resolver.entity("organization", "o-1")
+    assert [link.source_id for link in cedar.entity.links] == ["o-1"]
+    who = await resolver.ask(
+        contract.SUBJECT_NEIGHBORS,
+        contract.NeighborsRequest(entity_id=cedar.entity.id),
+        contract.NeighborsResponse,
+    )
+    assert who.neighbors == []

@@ -51,14 +51,16 @@ def later_on(session: Session, entity_ids: Sequence[str], decision: Decision) ->
     return list(
         session.scalars(
             select(Decision)
-            .join(DecisionEntity, DecisionEntity.decision_id == Decision.id)
             .where(
-                DecisionEntity.entity_id.in_(list(entity_ids)),
+                Decision.id.in_(
+                    select(DecisionEntity.decision_id).where(
+                        DecisionEntity.entity_id.in_(list(entity_ids))
+                    )
+                ),
                 Decision.created_at > decision.created_at,
                 Decision.undone_by.is_(None),
                 Decision.kind != "undo",
             )
-            .distinct()
             .order_by(Decision.created_at)
         )
     )
