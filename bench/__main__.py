@@ -10,6 +10,8 @@ BENCHMARKS = {
     "bus": "bench.bus",
     "auth": "bench.auth",
     "crm": "bench.crm",
+    "resolver": "bench.resolver",
+    "resolver_accuracy": "bench.resolver_accuracy",
 }
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from bus_helpers import create_effect_table, effect_rows, eventually, make_event, record_effect
 
+from crm_common import outbox as outbox_module
 from crm_common.bus.connection import Bus, connect
 from crm_common.bus.consumer import ConsumerRunner, ConsumerSpec
 from crm_common.bus.streams import ensure_streams
@@ -116,6 +117,32 @@ async def test_a_commit_wakes_the_relay_without_waiting_for_the_poll(
         add_event(session, make_event())
     # With an hour between polls, only the commit's wake-up can publish it within the deadline.
     await eventually(lambda: unsent_count(db) == 0, within=5)
+
+
+def test_the_wake_up_comes_once_rows_written_under_savepoints_are_committed(db: Database) -> None:
+    # A consumer writes each event's effects (and its outbox rows) under a SAVEPOINT, and a
+    # failing one rolls back alone. The relay must be woken by the real commit, when the rows
+    # are visible to its own connection, not by a SAVEPOINT's release.
+    visible: list[int] = []
+
+    def woken() -> None:
+        visible.append(unsent_count(db))
+
+    with outbox_module._listeners_lock:
+        outbox_module._commit_listeners.add(woken)
+    try:
+        with db.transaction() as session:
+            with session.begin_nested():
+                add_event(session, make_event("c-1"))
+            failed = session.begin_nested()  # this event's handler fails
+            add_event(session, make_event("c-2"))
+            failed.rollback()
+            with session.begin_nested():
+                add_event(session, make_event("c-3"))
+    finally:
+        with outbox_module._listeners_lock:
+            outbox_module._commit_listeners.discard(woken)
+    assert visible == [2]
 
 
 async def test_a_rolled_back_transaction_publishes_nothing(

@@ -100,6 +100,10 @@ def record_change(
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
+    # SQLAlchemy also calls this when a SAVEPOINT is released (a consumer writes each event under
+    # one): its rows are not committed yet, so the wake-up waits for the outermost commit.
+    if session.in_nested_transaction():
+        return
     if session.info.pop(_PENDING_KEY, False):
         with _listeners_lock:
             listeners = list(_commit_listeners)
@@ -109,7 +113,8 @@ def _after_commit(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
-    session.info.pop(_PENDING_KEY, None)
+    if not session.in_nested_transaction():  # a SAVEPOINT's rollback leaves others' rows pending
+        session.info.pop(_PENDING_KEY, None)
 
 
 @dataclass(frozen=True)

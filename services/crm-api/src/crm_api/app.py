@@ -16,6 +16,7 @@ from crm_api.auth.dependencies import assert_every_route_declares_access, requir
 from crm_api.auth.principal import Access
 from crm_api.auth.routes import router as auth_router
 from crm_api.auth.service import AuthConfig
+from crm_api.canonical.handlers import SPEC as CANONICAL_CONSUMER
 from crm_api.communications.routes import router as communications_router
 from crm_api.contacts.routes import router as contacts_router
 from crm_api.custom_fields.routes import router as custom_fields_router
@@ -34,6 +35,7 @@ from crm_api.lp_profiles.routes import router as lp_profiles_router
 from crm_api.opportunities.routes import router as opportunities_router
 from crm_api.organizations.routes import router as organizations_router
 from crm_api.reports.routes import router as reports_router
+from crm_api.resolver.routes import router as resolver_router
 from crm_api.security.middleware import BodyLimit, RequestContext, SecurityHeaders
 from crm_api.security.ratelimit import RateLimits
 from crm_api.security.routes import router as security_router
@@ -41,6 +43,7 @@ from crm_api.settings import Settings
 from crm_api.snapshot.routes import router as snapshot_router
 from crm_api.tags.routes import router as tags_router
 from crm_common.bus.connection import Bus
+from crm_common.bus.consumer import ConsumerRunner
 from crm_common.db import Database
 from crm_common.http import health_router, metrics_router, runtime_checks
 from crm_common.outbox import OutboxRelay
@@ -67,6 +70,7 @@ ROUTERS = (
     reports_router,
     exports_router,
     imports_router,
+    resolver_router,
 )
 
 
@@ -95,6 +99,8 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
         return OutboxRelay(db, bus, poll_interval=settings.outbox_poll_interval)
 
     runtime.add_worker(relay)
+    # Canonical ids from the resolver, into a side table: no crm.* event, so no loop.
+    runtime.add_worker(lambda bus: ConsumerRunner(CANONICAL_CONSUMER, bus=bus, db=db))
     import_worker = ImportWorker(
         db,
         poll_interval=settings.import_poll_interval,

@@ -2,6 +2,7 @@
 
 from crm_api.audit.models import AuditLog
 from crm_api.auth.models import ApiKey, AuthSession, Bootstrap, User
+from crm_api.canonical.models import CanonicalEntity, CanonicalLink
 from crm_api.communications.models import Communication, CommunicationAttendee
 from crm_api.contacts.models import Affiliation, Contact, ContactEmail, ContactSearch
 from crm_api.custom_fields.models import CustomField
@@ -26,6 +27,8 @@ __all__ = [
     "AuditLog",
     "AuthSession",
     "Bootstrap",
+    "CanonicalEntity",
+    "CanonicalLink",
     "Communication",
     "CommunicationAttendee",
     "Contact",

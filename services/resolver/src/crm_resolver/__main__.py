@@ -6,6 +6,7 @@ from pathlib import Path
 
 from crm_common.cli import ServiceDefinition, main
 from crm_resolver.app import create_app
+from crm_resolver.models import metadata
 from crm_resolver.settings import Settings
 
 DEFINITION = ServiceDefinition(
@@ -14,6 +15,7 @@ DEFINITION = ServiceDefinition(
     settings_cls=Settings,
     build_app=create_app,
     versions=Path(__file__).parent / "migrations" / "versions",
+    metadata=[metadata],
 )
 
 

@@ -44,14 +44,19 @@ class Bus:
         """Drain the connection (in-flight messages are delivered), or close it if it is down."""
         if self.nc.is_closed:
             return
-        if self.nc.is_connecting or self.nc.is_reconnecting:
-            await self.nc.close()
-            return
         try:
-            await self.nc.drain()
-        except nats.errors.ConnectionReconnectingError:
-            await self.nc.close()
-        except (nats.errors.ConnectionClosedError, nats.errors.ConnectionDrainingError):
+            if self.nc.is_connecting or self.nc.is_reconnecting:
+                await self.nc.close()
+                return
+            try:
+                await self.nc.drain()
+            except nats.errors.ConnectionReconnectingError:
+                await self.nc.close()
+            except (nats.errors.ConnectionClosedError, nats.errors.ConnectionDrainingError):
+                pass
+        except OSError:
+            # The server went away while closing (its socket reset): the connection is gone,
+            # which is all close() promises.
             pass
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from crm_api.canonical.schemas import CanonicalRef
 from crm_api.communications.schemas import CommunicationRead
 from crm_api.contacts.schemas import ContactRead
 from crm_api.followups.schemas import FollowUpView
@@ -25,6 +26,10 @@ class ContactDossier(BaseModel):
     latest_communications: list[CommunicationRead] = Field(
         description=f"the {LATEST} newest; the rest through /communications"
     )
+    canonical: CanonicalRef | None = Field(
+        default=None,
+        description="The resolver's canonical entity for the contact (not yet known: null)",
+    )
 
 
 class OrganizationDossier(BaseModel):
@@ -34,3 +39,6 @@ class OrganizationDossier(BaseModel):
     lp_profile: LpProfileView | None
     open_follow_ups: list[FollowUpView]
     latest_communications: list[CommunicationRead]
+    canonical: CanonicalRef | None = Field(
+        default=None, description="The resolver's canonical entity for the organization"
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from crm_api.canonical import service as canonical
 from crm_api.communications import service as communications
 from crm_api.communications.schemas import CommunicationFilter, CommunicationPage
 from crm_api.contacts import service as contacts
@@ -47,6 +48,7 @@ def contact_dossier(session: Session, *, contact_id: str) -> ContactDossier:
         lp_profile=profile,
         open_follow_ups=followups.open_for(session, contact_id=contact.id),
         latest_communications=communications.latest(session, contact_id=contact.id, limit=LATEST),
+        canonical=canonical.canonical_for(session, source_kind="contact", source_id=contact.id),
     )
 
 
@@ -60,6 +62,7 @@ def organization_dossier(session: Session, *, organization_id: str) -> Organizat
         lp_profile=lp_profiles.for_investor(session, organization_id=org.id),
         open_follow_ups=followups.open_for(session, organization_id=org.id),
         latest_communications=communications.latest(session, organization_id=org.id, limit=LATEST),
+        canonical=canonical.canonical_for(session, source_kind="organization", source_id=org.id),
     )
 
 

@@ -1,0 +1,254 @@
+"""The resolver through crm-api: records made in the CRM reach a real resolver over the bus, its
+review queue comes back through crm-api's routes, a person's decision goes to the resolver and
+into the interaction log, and the canonical ids come back onto the dossiers."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import crm_factories as crm
+import pytest
+from anyio.from_thread import BlockingPortal, start_blocking_portal
+from api_helpers import bearer, create_key, events, register_admin
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from resolver_helpers import Resolver, resolver_settings, start_resolver
+
+from crm_common.bus.connection import connect
+from crm_common.natsd import NatsServer
+from crm_common.testing import (
+    create_postgres_database,
+    drop_postgres_database,
+    postgres_admin_url,
+)
+
+
+def eventually(check: Callable[[], Any], *, within: float = 30.0) -> Any:
+    """Poll `check` until it returns something truthy; fails after `within` seconds."""
+    deadline = time.monotonic() + within
+    while True:
+        found = check()
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {within}s")
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def portal() -> Iterator[BlockingPortal]:
+    with start_blocking_portal() as running:
+        yield running
+
+
+@pytest.fixture
+def resolver(
+    portal: BlockingPortal, tmp_path: Path, database_url: str, nats_server: NatsServer
+) -> Iterator[Resolver]:
+    """A resolver on its own loop (a thread), so the synchronous test client can wait on it."""
+    admin_url = postgres_admin_url()
+    # Its own database, as in production: the two services' outboxes must not mix.
+    if database_url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path / 'resolver.db'}"
+    else:
+        assert admin_url is not None
+        url = create_postgres_database(admin_url)
+    bus = portal.call(lambda: connect([nats_server.url], name="resolver-test", wait=10))
+    running = portal.call(
+        lambda: start_resolver(resolver_settings(tmp_path / "resolver", url, nats_server.url), bus)
+    )
+    yield running
+    portal.call(running.runtime.stop)
+    portal.call(bus.nc.close)
+    if admin_url is not None and not database_url.startswith("sqlite"):
+        drop_postgres_database(admin_url, url)
+
+
+@pytest.fixture
+def live(
+    make_app: Callable[..., FastAPI], nats_server: NatsServer, resolver: Resolver
+) -> Iterator[tuple[FastAPI, TestClient]]:
+    app = make_app(NATS_URL=nats_server.url, outbox_poll_interval=0.05)
+    with TestClient(app) as client:
+        eventually(lambda: client.get("/api/health").status_code == 200)
+        yield app, client
+    app.state.db.dispose()
+
+
+def canonical(client: TestClient, token: str, contact_id: str) -> dict[str, Any] | None:
+    found: dict[str, Any] | None = client.get(
+        f"/api/contacts/{contact_id}", headers=bearer(token)
+    ).json()["canonical"]
+    return found
+
+
+def test_the_review_queue_round_trips_through_crm_api(
+    live: tuple[FastAPI, TestClient],
+) -> None:
+    app, client = live
+    admin = register_admin(client)
+    birch = crm.organization(client, admin, name="Birch Endowment", website="https://birch.example")
+    william = crm.contact(
+        client,
+        admin,
+        first_name="William",
+        last_name="Chen",
+        emails=[{"email": "wchen@birch.example", "is_primary": True}],
+        affiliations=[{"organization_id": birch["id"], "is_primary": True}],
+    )
+    bill = crm.contact(
+        client, admin, first_name="Bill", last_name="Chen", emails=[{"email": "billchen@gmail.com"}]
+    )
+
+    queue = eventually(
+        lambda: (
+            (r := client.get("/api/resolver/review", headers=bearer(admin)).json())["total"] and r
+        )
+    )
+    (item,) = queue["items"]
+    assert {item["left"]["display_name"], item["right"]["display_name"]} == {
+        "William Chen",
+        "Bill Chen",
+    }
+    first = eventually(lambda: canonical(client, admin, william["id"]))
+    second = eventually(lambda: canonical(client, admin, bill["id"]))
+    assert first["entity_id"] != second["entity_id"]
+
+    # An agent may read the queue, not decide it.
+    agent = {"X-API-Key": create_key(client, admin, ["read", "write:logged"])["key"]}
+    assert client.get("/api/resolver/review", headers=agent).status_code == 200
+    refused = client.post(
+        f"/api/resolver/review/{item['id']}/decision", json={"verdict": "accept"}, headers=agent
+    )
+    assert refused.status_code == 403
+
+    decided = client.post(
+        f"/api/resolver/review/{item['id']}/decision",
+        json={"verdict": "accept", "reason": "same person, personal address"},
+        headers=bearer(admin),
+    )
+    assert decided.status_code == 201, decided.text
+    decision = decided.json()["decision"]
+    me = client.get("/api/auth/me", headers=bearer(admin)).json()
+    assert decision["kind"] == "merge"
+    assert decision["actor"]["id"] == me["id"]
+    assert decision["reason"] == "same person, personal address"
+
+    eventually(
+        lambda: (
+            (b := canonical(client, admin, bill["id"])) and b["entity_id"] == first["entity_id"]
+        )  # the older entity survives
+    )
+    merged = canonical(client, admin, william["id"])
+    assert merged is not None
+    assert {(r["source_kind"], r["source_id"]) for r in merged["records"]} == {
+        ("contact", william["id"]),
+        ("contact", bill["id"]),
+    }
+    assert client.get("/api/resolver/review", headers=bearer(admin)).json()["total"] == 0
+    log = client.get(
+        "/api/interactions", params={"actor_id": me["id"]}, headers=bearer(admin)
+    ).json()["items"]
+    touch = next(entry for entry in log if entry["action"] == "resolver.review.accept")
+    assert {"type": "entity", "id": merged["entity_id"]} in touch["targets"]
+
+    history = client.get(
+        "/api/resolver/decisions",
+        params={"entity_id": merged["entity_id"]},
+        headers=bearer(admin),
+    )
+    assert [d["id"] for d in history.json()["items"]] == [decision["id"]]
+    undone = client.post(
+        f"/api/resolver/decisions/{decision['id']}/undo",
+        json={"reason": "two people after all"},
+        headers=bearer(admin),
+    )
+    assert undone.status_code == 201, undone.text
+    eventually(
+        lambda: (
+            canonical(client, admin, william["id"])["entity_id"]  # type: ignore[index]
+            != canonical(client, admin, bill["id"])["entity_id"]
+        )  # type: ignore[index]
+    )
+    again = client.get("/api/resolver/review", headers=bearer(admin)).json()
+    assert [i["id"] for i in again["items"]] == [item["id"]]
+
+    # Stamping canonical ids changed no CRM record: two contacts, one event each, no more.
+    contact_events = [e["type"] for e in events(app, "crm.contact.")]
+    assert contact_events == ["crm.contact.created", "crm.contact.created"]
+
+
+def test_who_knows_an_lp_and_why_two_records_are_one(live: tuple[FastAPI, TestClient]) -> None:
+    _app, client = live
+    admin = register_admin(client)
+    oak = crm.organization(client, admin, name="Oak Partners", website="https://oak.example")
+    ken = crm.contact(
+        client,
+        admin,
+        first_name="Ken",
+        last_name="Thompson",
+        emails=[{"email": "ken@oak.example"}],
+        affiliations=[{"organization_id": oak["id"]}],
+    )
+    dennis = crm.contact(client, admin, first_name="Dennis", last_name="Ritchie")
+    crm.communication(
+        client, admin, type="meeting", contact_id=ken["id"], attendee_ids=[dennis["id"]]
+    )
+
+    ken_entity = eventually(lambda: canonical(client, admin, ken["id"]))["entity_id"]
+    who = eventually(
+        lambda: (
+            (
+                r := client.get(
+                    f"/api/resolver/entities/{ken_entity}/neighbors", headers=bearer(admin)
+                ).json()
+            )["neighbors"]
+            and len(r["neighbors"]) >= 3
+            and r
+        )
+    )
+    kinds = {n["node"]["display_name"]: n["edge_kinds"] for n in who["neighbors"]}
+    assert kinds["Dennis Ritchie"] == ["met"]
+    assert kinds["Oak Partners"] == ["membership"]
+    me = client.get("/api/auth/me", headers=bearer(admin)).json()
+    team = [n for n in who["neighbors"] if n["node"]["kind"] == "team_member"]
+    assert [(n["node"]["id"], n["edge_kinds"]) for n in team] == [(me["id"], ["team"])]
+
+    by_record = client.get(f"/api/resolver/records/contact/{ken['id']}", headers=bearer(admin))
+    assert by_record.json()["entity"]["id"] == ken_entity
+    resolved = client.get(
+        "/api/resolver/resolve", params={"email": "KEN@oak.example"}, headers=bearer(admin)
+    ).json()
+    assert [m["entity"]["id"] for m in resolved["matches"]] == [ken_entity]
+    why = client.post(
+        "/api/resolver/explain",
+        json={
+            "left": {"source": {"source_kind": "contact", "source_id": ken["id"]}},
+            "right": {"source": {"source_kind": "contact", "source_id": dennis["id"]}},
+        },
+        headers=bearer(admin),
+    )
+    assert why.status_code == 200, why.text
+    assert why.json()["same_entity"] is False
+
+    assert client.get("/api/resolver/resolve", headers=bearer(admin)).status_code == 422
+    missing = client.get("/api/resolver/entities/nope", headers=bearer(admin))
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("application/problem+json")
+
+
+def test_with_no_resolver_the_routes_answer_503(
+    make_app: Callable[..., FastAPI], nats_server: NatsServer
+) -> None:
+    app = make_app(NATS_URL=nats_server.url)
+    with TestClient(app) as client:
+        eventually(lambda: client.get("/api/health").status_code == 200)
+        admin = register_admin(client)
+        answer = client.get("/api/resolver/review", headers=bearer(admin))
+        assert answer.status_code == 503
+        assert answer.json()["type"] == "urn:lp-crm:problem:service-unavailable"
+        assert answer.json()["service"] == "resolver"
+    app.state.db.dispose()
