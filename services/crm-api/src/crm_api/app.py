@@ -11,6 +11,11 @@ from crm_api.auth.dependencies import assert_every_route_declares_access, requir
 from crm_api.auth.principal import Access
 from crm_api.auth.routes import router as auth_router
 from crm_api.auth.service import AuthConfig
+from crm_api.automations.handlers import consumer_spec as automations_consumer
+from crm_api.automations.routes import router as automations_router
+from crm_api.automations.scheduler import RuleScheduler
+from crm_api.collab.hub import GridHub
+from crm_api.collab.routes import router as collab_router
 from crm_api.communications.routes import router as communications_router
 from crm_api.contacts.routes import router as contacts_router
 from crm_api.custom_fields.routes import router as custom_fields_router
@@ -19,6 +24,7 @@ from crm_api.exports.routes import router as exports_router
 from crm_api.feature_requests.routes import router as feature_requests_router
 from crm_api.followups.routes import router as followups_router
 from crm_api.funds.routes import router as funds_router
+from crm_api.grid.routes import router as grid_router
 from crm_api.imports.routes import PATH as IMPORT_PATH
 from crm_api.imports.routes import router as imports_router
 from crm_api.interactions.routes import router as interactions_router
@@ -34,6 +40,7 @@ from crm_api.settings import Settings
 from crm_api.snapshot.routes import router as snapshot_router
 from crm_api.tags.routes import router as tags_router
 from crm_common.bus.connection import Bus
+from crm_common.bus.consumer import ConsumerRunner
 from crm_common.db import Database
 from crm_common.http import health_router, lifespan_for, metrics_router, runtime_checks
 from crm_common.outbox import OutboxRelay
@@ -60,6 +67,9 @@ ROUTERS = (
     reports_router,
     exports_router,
     imports_router,
+    grid_router,
+    collab_router,
+    automations_router,
 )
 
 
@@ -71,6 +81,11 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
         return OutboxRelay(db, bus, poll_interval=settings.outbox_poll_interval)
 
     runtime.add_worker(relay)
+    # The grid's live feed: every instance reads every change (crm_api.collab).
+    hub = GridHub(presence_ttl=settings.grid_presence_ttl)
+    runtime.add_worker(hub.bind)
+    runtime.add_worker(lambda bus: ConsumerRunner(automations_consumer(), bus=bus, db=db))
+    runtime.add_worker(lambda bus: RuleScheduler(db, interval=settings.automation_interval))
     app = FastAPI(
         title="LP CRM API",
         version=__version__,
@@ -81,6 +96,7 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
         lifespan=lifespan_for(runtime),
     )
     app.state.runtime = runtime
+    app.state.grid_hub = hub
     app.state.db = db
     app.state.auth = AuthConfig.from_settings(settings)
     app.state.rate_limits = RateLimits(

@@ -58,6 +58,13 @@ class Settings(ServiceSettings):
 
     outbox_poll_interval: float = 2.0
 
+    grid_presence_ttl: int = Field(
+        default=30, ge=2, le=600, description="seconds a grid client's presence outlives it"
+    )
+    automation_interval: float = Field(
+        default=15.0, gt=0, description="seconds between looks for scheduled rules that are due"
+    )
+
     @field_validator("trusted_proxies")
     @classmethod
     def _check_proxies(cls, value: list[str]) -> list[str]:
