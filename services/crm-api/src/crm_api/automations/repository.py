@@ -98,7 +98,8 @@ def last_rule_position(session: Session) -> int | None:
 
 
 def schedules(session: Session) -> dict[str, datetime | None]:
-    return dict(session.execute(select(GridRuleSchedule.rule_id, GridRuleSchedule.last_run_at)))
+    query = select(GridRuleSchedule.rule_id, GridRuleSchedule.last_run_at)
+    return {row.rule_id: row.last_run_at for row in session.execute(query)}
 
 
 def claim_schedule(session: Session, rule_id: str) -> GridRuleSchedule | None:
