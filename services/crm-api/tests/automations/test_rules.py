@@ -465,5 +465,6 @@ def test_rules_run_on_change_events(make_app: Any, nats_server: NatsServer) -> N
             params={"trigger": "change", "changed": True},
             headers=bearer(admin),
         ).json()["items"]
-        assert runs and all(r["event_id"] for r in runs)
+        assert runs
+        assert all(r["event_id"] for r in runs)
     app.state.db.dispose()
