@@ -4,7 +4,7 @@ by anyone, managed by admins) with their memberships.
 This module does not use postponed annotations: FastAPI reads the endpoints' annotations.
 """
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
@@ -33,8 +33,16 @@ from crm_api.database import ReadSession, WriteSession, utcnow
 from crm_api.kit.http import with_etag
 from crm_api.kit.idempotency import IdempotencyKey, run_once
 from crm_api.kit.pagination import IfMatch, parse_if_match
+from crm_common.errors import PROBLEM_JSON
 
 router = APIRouter(prefix="/api", tags=["grid automations"])
+
+_STALE: dict[int | str, dict[str, Any]] = {
+    428: {
+        "description": "If-Match is missing: send the version you read",
+        "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+}
 
 
 # -- rules --------------------------------------------------------------------------------------
@@ -83,7 +91,9 @@ def read_rule(_: Admin, rule_id: str, session: ReadSession) -> JSONResponse:
     return with_etag(service.read_rule(session, record_id=rule_id))
 
 
-@router.patch("/grid/rules/{rule_id}", response_model=GridRuleRead, summary="Edit a rule")
+@router.patch(
+    "/grid/rules/{rule_id}", response_model=GridRuleRead, responses=_STALE, summary="Edit a rule"
+)
 def update_rule(
     principal: Admin,
     rule_id: str,
@@ -203,7 +213,9 @@ def read_list(_: Reader, list_id: str, session: ReadSession) -> JSONResponse:
     return with_etag(service.read_list(session, record_id=list_id))
 
 
-@router.patch("/grid/lists/{list_id}", response_model=GridListRead, summary="Rename a list")
+@router.patch(
+    "/grid/lists/{list_id}", response_model=GridListRead, responses=_STALE, summary="Rename a list"
+)
 def update_list(
     principal: Admin,
     list_id: str,

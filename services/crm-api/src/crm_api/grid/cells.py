@@ -334,6 +334,7 @@ def edit_cell(
         CellConflict: a stale version (409 with the current cell).
     """
     if version is None:
+        rows.get_row(session, row_id=row_id)
         raise PreconditionRequired('send If-Match with the cell version you read ("0" if empty)')
     row = rows.get_row(session, row_id=row_id)
     _check_lock(locks, row.id, fund_ref(fund_id))
@@ -361,6 +362,7 @@ def edit_row(
     locks: LockCheck | None = None,
 ) -> dict[str, Any]:
     """One row edit (a batch of one, so it can be undone)."""
+    rows.get_row(session, row_id=record_id)
     if expected_version is None:
         raise PreconditionRequired("send If-Match with the version you read (its ETag)")
     for ref in _row_refs(data.model_dump(exclude_unset=True)):

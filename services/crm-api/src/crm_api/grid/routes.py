@@ -51,11 +51,12 @@ from crm_common.errors import PROBLEM_JSON
 
 router = APIRouter(prefix="/api", tags=["grid"])
 
+_PROBLEM = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+_STALE: dict[int | str, dict[str, Any]] = {
+    428: {"description": "If-Match is missing: send the version you read", "content": _PROBLEM}
+}
 _LOCKED: dict[int | str, dict[str, Any]] = {
-    423: {
-        "description": "Someone else holds the cell's lock",
-        "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
-    }
+    423: {"description": "Someone else holds the cell's lock", "content": _PROBLEM}
 }
 
 
@@ -154,7 +155,7 @@ def read_row(_: Reader, row_id: str, session: ReadSession) -> JSONResponse:
 @router.patch(
     "/grid/rows/{row_id}",
     response_model=GridRowRead,
-    responses=_LOCKED,
+    responses=_LOCKED | _STALE,
     summary="Edit a row: order, flags, lead source, custom values, contacts",
 )
 def update_row(
@@ -214,7 +215,7 @@ def read_cell(_: Reader, row_id: str, fund_id: str, session: ReadSession) -> JSO
 @router.patch(
     "/grid/rows/{row_id}/cells/{fund_id}",
     response_model=CellRead,
-    responses=_LOCKED,
+    responses=_LOCKED | _STALE,
     summary="Edit a cell: the opportunity's stage and amounts",
 )
 def edit_cell(
@@ -349,6 +350,7 @@ def read_column(_: Reader, column_id: str, session: ReadSession) -> JSONResponse
 @router.patch(
     "/grid/columns/{column_id}",
     response_model=GridColumnRead,
+    responses=_STALE,
     summary="Edit a column: label, options, position, width",
 )
 def update_column(
@@ -429,7 +431,9 @@ def read_view(principal: Reader, view_id: str, session: ReadSession) -> JSONResp
     return with_etag(views.read_view(session, record_id=view_id, by=principal))
 
 
-@router.patch("/grid/views/{view_id}", response_model=GridViewRead, summary="Edit a view")
+@router.patch(
+    "/grid/views/{view_id}", response_model=GridViewRead, responses=_STALE, summary="Edit a view"
+)
 def update_view(
     principal: Writer,
     view_id: str,
