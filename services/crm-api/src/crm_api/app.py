@@ -38,6 +38,8 @@ from crm_api.security.ratelimit import RateLimits
 from crm_api.security.routes import router as security_router
 from crm_api.settings import Settings
 from crm_api.snapshot.routes import router as snapshot_router
+from crm_api.spreadsheets.routes import IMPORT_PATH as GRID_IMPORT_PATH
+from crm_api.spreadsheets.routes import router as spreadsheets_router
 from crm_api.tags.routes import router as tags_router
 from crm_common.bus.connection import Bus
 from crm_common.bus.consumer import ConsumerRunner
@@ -70,6 +72,7 @@ ROUTERS = (
     grid_router,
     collab_router,
     automations_router,
+    spreadsheets_router,
 )
 
 
@@ -126,7 +129,12 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
     app.add_middleware(
         BodyLimit,
         max_bytes=settings.max_body_bytes,
-        large_paths={IMPORT_PATH: settings.max_import_bytes},
+        large_paths={
+            IMPORT_PATH: settings.max_import_bytes,
+            GRID_IMPORT_PATH: settings.max_import_bytes,
+            # A pasted range of thousands of cells is larger than an ordinary body.
+            "/api/grid/batches": settings.max_import_bytes,
+        },
     )
     if settings.cors_origins:
         app.add_middleware(

@@ -182,6 +182,30 @@ def _write_cell(
     return before, after
 
 
+def import_cell(
+    session: Session, *, row: GridRow, fund_id: str, changes: CellChanges, by: Principal
+) -> dict[str, Any]:
+    """Write a cell from whatever version it is at (an import is authoritative); returns the
+    batch item, for the import's batch."""
+    current = _opportunity_state(session, row, fund_id)
+    before, after = _write_cell(
+        session,
+        row=row,
+        fund_id=fund_id,
+        version=0 if current is None else current["version"],
+        changes=changes,
+        by=by,
+    )
+    return {"type": "cell", "row_id": row.id, "fund_id": fund_id, "before": before, "after": after}
+
+
+def record_batch(
+    session: Session, *, by: Principal, label: str, items: list[dict[str, Any]]
+) -> str:
+    """Record edits made elsewhere (an import) as one batch its author can undo; returns its id."""
+    return _record(session, by=by, label=label, items=items).id
+
+
 def _write_row(
     session: Session, *, row_id: str, version: int, changes: GridRowUpdate, by: Principal
 ) -> tuple[dict[str, Any], dict[str, Any]]:
