@@ -14,6 +14,10 @@ from crm_api.auth.service import AuthConfig
 from crm_api.automations.handlers import consumer_spec as automations_consumer
 from crm_api.automations.routes import router as automations_router
 from crm_api.automations.scheduler import RuleScheduler
+from crm_api.backups.maintenance import Gate, MaintenanceGate
+from crm_api.backups.routes import router as backups_router
+from crm_api.backups.scheduler import BackupScheduler
+from crm_api.backups.service import Store as BackupStore
 from crm_api.collab.hub import GridHub
 from crm_api.collab.routes import router as collab_router
 from crm_api.communications.routes import router as communications_router
@@ -73,6 +77,7 @@ ROUTERS = (
     collab_router,
     automations_router,
     spreadsheets_router,
+    backups_router,
 )
 
 
@@ -89,6 +94,11 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
     runtime.add_worker(hub.bind)
     runtime.add_worker(lambda bus: ConsumerRunner(automations_consumer(), bus=bus, db=db))
     runtime.add_worker(lambda bus: RuleScheduler(db, interval=settings.automation_interval))
+    backups = BackupStore(settings.backups_path)
+    runtime.add_worker(
+        lambda bus: BackupScheduler(db, backups, interval=settings.backup_check_interval)
+    )
+    maintenance = Gate()
     app = FastAPI(
         title="LP CRM API",
         version=__version__,
@@ -100,6 +110,8 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
     )
     app.state.runtime = runtime
     app.state.grid_hub = hub
+    app.state.backups = backups
+    app.state.maintenance = maintenance
     app.state.db = db
     app.state.auth = AuthConfig.from_settings(settings)
     app.state.rate_limits = RateLimits(
@@ -125,7 +137,9 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
     problems.install(app)
     openapi.install(app)
 
-    # Outermost first: ids for every log line, then headers on every answer, then the body limit.
+    # Outermost first: ids for every log line, then headers on every answer, then the body limit,
+    # then the restore's gate.
+    app.add_middleware(MaintenanceGate, gate=maintenance)
     app.add_middleware(
         BodyLimit,
         max_bytes=settings.max_body_bytes,

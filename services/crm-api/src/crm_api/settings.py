@@ -61,6 +61,12 @@ class Settings(ServiceSettings):
     grid_presence_ttl: int = Field(
         default=30, ge=2, le=600, description="seconds a grid client's presence outlives it"
     )
+    backup_dir: Path | None = Field(
+        default=None, description="where backups go; default DATA_DIR/backups"
+    )
+    backup_check_interval: float = Field(
+        default=60.0, gt=0, description="seconds between looks at the backup policy"
+    )
     automation_interval: float = Field(
         default=15.0, gt=0, description="seconds between looks for scheduled rules that are due"
     )
@@ -97,6 +103,10 @@ class Settings(ServiceSettings):
         path.touch(mode=0o600)
         path.write_text(key)
         return key
+
+    @property
+    def backups_path(self) -> Path:
+        return self.backup_dir or Path(self.data_dir) / "backups"
 
     @property
     def secret_key_source(self) -> str:
