@@ -6,6 +6,8 @@ from collections import defaultdict
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from crm_api.automations.models import (
@@ -104,20 +106,20 @@ def schedules(session: Session) -> dict[str, datetime | None]:
 
 def claim_schedule(session: Session, rule_id: str) -> GridRuleSchedule | None:
     """The rule's schedule row, locked for this transaction; None when another replica holds it
-    (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite's write transactions are serial anyway)."""
-    row = session.scalars(
+    (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite's write transactions are serial anyway). The row
+    is made on first use; two replicas making it at once agree on one (ON CONFLICT DO NOTHING)."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(
+        insert(GridRuleSchedule)
+        .values(rule_id=rule_id, last_run_at=None)
+        .on_conflict_do_nothing(index_elements=["rule_id"])
+    )
+    return session.scalars(
         select(GridRuleSchedule)
         .where(GridRuleSchedule.rule_id == rule_id)
         .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
     ).first()
-    if row is not None:
-        return row
-    if session.get(GridRuleSchedule, rule_id) is not None:
-        return None  # it exists: another replica holds its lock
-    row = GridRuleSchedule(rule_id=rule_id, last_run_at=None)
-    session.add(row)
-    session.flush()
-    return row
 
 
 def add_run(session: Session, run: GridRuleRun) -> None:
