@@ -6,6 +6,7 @@ from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from crm_api import __version__, openapi, problems
+from crm_api.activity.routes import router as activity_router
 from crm_api.audit.routes import router as audit_router
 from crm_api.auth.dependencies import assert_every_route_declares_access, require
 from crm_api.auth.principal import Access
@@ -78,6 +79,7 @@ ROUTERS = (
     automations_router,
     spreadsheets_router,
     backups_router,
+    activity_router,
 )
 
 
