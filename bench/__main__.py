@@ -10,6 +10,7 @@ BENCHMARKS = {
     "bus": "bench.bus",
     "auth": "bench.auth",
     "crm": "bench.crm",
+    "grid": "bench.grid",
 }
 
 

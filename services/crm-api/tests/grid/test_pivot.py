@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import crm_factories as make
+import pytest
 from api_helpers import bearer
 from fastapi.testclient import TestClient
 from grid_helpers import add_row, edit_cell, funds, grid, org_row
@@ -152,3 +153,39 @@ def test_an_individual_investor_is_a_contact_row(client: TestClient, admin: str)
 def test_a_bad_cursor_is_refused(client: TestClient, admin: str) -> None:
     response = client.get("/api/grid", params={"cursor": "nonsense"}, headers=bearer(admin))
     assert response.status_code == 422
+
+
+def test_every_way_of_adding_up_gives_the_same_totals(
+    client: TestClient, admin: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fund_a, fund_b = funds(client, admin, "Fund III", "Fund IV")
+    for index in range(4):
+        row = org_row(client, admin, f"Investor {index}", flags=["keep"] if index else [])
+        edit_cell(client, admin, row["id"], fund_a["id"], 0, committed_amount=f"{index}.25")
+        edit_cell(
+            client, admin, row["id"], fund_b["id"], 0, expected_amount="7.10", stage="meeting"
+        )
+    gone = org_row(client, admin, "Gone")
+    edit_cell(client, admin, gone["id"], fund_a["id"], 0, committed_amount="1000.00")
+    client.delete(f"/api/organizations/{gone['organization_id']}", headers=bearer(admin))
+    whole = grid(client, admin)["totals"]  # every row: the database adds in one pass
+    assert whole["rows"] == 4
+    assert whole["overall"][0]["committed_amount"] == "7.00"
+    assert whole["overall"][0]["expected_amount"] == "28.40"
+    # A view that reads cells adds them up in Python from the loaded cells.
+    reads_cells = client.post(
+        "/api/grid/views",
+        json={"name": "x", "filters": {"field": f"fund.{fund_a['id']}.exists"}},
+        headers=bearer(admin),
+    ).json()
+    assert grid(client, admin, view_id=reads_cells["id"])["totals"] == whole
+    keep = client.post(
+        "/api/grid/views",
+        json={"name": "keep", "filters": {"field": "flag.keep"}},
+        headers=bearer(admin),
+    ).json()
+    few = grid(client, admin, view_id=keep["id"])["totals"]  # by investor id
+    assert few["overall"][0]["committed_amount"] == "6.75"
+    assert few["rows"] == 3
+    monkeypatch.setattr("crm_api.grid.repository._WHOLE", 1)  # many rows, not all
+    assert grid(client, admin, view_id=keep["id"])["totals"] == few

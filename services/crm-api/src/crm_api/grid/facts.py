@@ -76,7 +76,7 @@ def needs_lists(paths: set[str]) -> bool:
     return any(p == "lists" or p.startswith("list.") for p in paths)
 
 
-@dataclass
+@dataclass(slots=True)
 class CellFacts:
     opportunity_id: str
     version: int
@@ -86,11 +86,6 @@ class CellFacts:
     expected: int | None
     committed: int | None
     funded: int | None
-    next_step: str = ""
-    lost_reason: str | None = None
-    close_date: Any = None
-    updated_at: datetime | None = None
-    updated_by: str | None = None
 
     def cents(self, amount: str) -> int | None:
         value: int | None = getattr(self, amount.removesuffix("_amount"))

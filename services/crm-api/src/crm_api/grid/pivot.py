@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -72,6 +73,22 @@ class ViewSpec:
         return found
 
 
+def needs_cells(spec: ViewSpec) -> bool:
+    """Whether the view filters, sorts or groups by a cell (so every row's cells are read)."""
+    return any(p.startswith(("fund.", "any_fund.", "total.")) for p in spec.paths())
+
+
+def _is_whole(spec: ViewSpec, list_key: str | None, q: str | None, deleted: str) -> bool:
+    """Whether the selection is every live row (so the database can total it in one pass)."""
+    return (
+        spec.filters is None
+        and spec.list_key is None
+        and list_key is None
+        and not q
+        and deleted == "exclude"
+    )
+
+
 def resolve_view(session: Session, view_id: str | None, by: Principal) -> ViewSpec:
     if view_id is None:
         return ViewSpec()
@@ -98,6 +115,12 @@ class _Sum:
         self.committed = 0
         self.funded = 0
 
+    def merge(self, other: _Sum) -> None:
+        self.count += other.count
+        self.expected += other.expected
+        self.committed += other.committed
+        self.funded += other.funded
+
     def add(self, cell: CellFacts) -> None:
         self.count += 1
         self.expected += cell.expected or 0
@@ -116,6 +139,34 @@ def _render_sums(sums: dict[str, _Sum]) -> list[dict[str, Any]]:
         }
         for currency, s in sorted(sums.items())
     ]
+
+
+def _cents_sum(count: int, expected: int, committed: int, funded: int) -> _Sum:
+    found = _Sum()
+    found.count, found.expected, found.committed, found.funded = count, expected, committed, funded
+    return found
+
+
+def totals_from_sql(
+    session: Session, rows: list[RowFacts], fund_ids: set[str], *, whole: bool = False
+) -> dict[str, Any]:
+    """The same totals as `totals_of`, added up by the database (the cells are not loaded)."""
+    by_fund: dict[str, dict[str, _Sum]] = defaultdict(lambda: defaultdict(_Sum))
+    by_stage: dict[str, dict[str, _Sum]] = defaultdict(lambda: defaultdict(_Sum))
+    overall: dict[str, _Sum] = defaultdict(_Sum)
+    found = repository.totals(session, rows=rows, whole=whole) if rows else []
+    for fund_id, stage, currency, count, expected, committed, funded in found:
+        if fund_id not in fund_ids:
+            continue
+        part = _cents_sum(count, expected, committed, funded)
+        for target in (by_fund[fund_id][currency], by_stage[stage][currency], overall[currency]):
+            target.merge(part)
+    return {
+        "rows": len(rows),
+        "by_fund": {fund_id: _render_sums(s) for fund_id, s in by_fund.items()},
+        "by_stage": {stage: _render_sums(s) for stage, s in sorted(by_stage.items())},
+        "overall": _render_sums(overall),
+    }
 
 
 def totals_of(rows: Iterable[RowFacts], fund_ids: set[str]) -> dict[str, Any]:
@@ -174,9 +225,13 @@ def select_rows(
     q: str | None,
     deleted: str,
     now: datetime,
+    with_cells: bool = True,
 ) -> list[RowFacts]:
-    """Every row the view (and the list and text filters) selects, in the view's order."""
-    rows = repository.load_rows(session, deleted=deleted)
+    """Every row the view (and the list and text filters) selects, in the view's order; their
+    cells are loaded when asked for, or when the view reads them."""
+    rows = repository.load_rows(
+        session, deleted=deleted, with_cells=with_cells or needs_cells(spec)
+    )
     by_id = {row.id: row for row in rows}
     repository.load_lists(session, by_id)
     if facts.needs_touch(spec.paths()):
@@ -250,10 +305,9 @@ def _iso(value: Any) -> Any:
     return value.isoformat() if value is not None else None
 
 
-def render_cell(row_id: str, fund_id: str, cell: CellFacts) -> dict[str, Any]:
+def render_cell(cell: CellFacts) -> dict[str, Any]:
+    """A cell as the pivot shows it (GET .../cells/{fund_id} has the rest of the opportunity)."""
     return {
-        "row_id": row_id,
-        "fund_id": fund_id,
         "opportunity_id": cell.opportunity_id,
         "version": cell.version,
         "stage": cell.stage,
@@ -261,11 +315,6 @@ def render_cell(row_id: str, fund_id: str, cell: CellFacts) -> dict[str, Any]:
         "committed_amount": money(cell.committed),
         "funded_amount": money(cell.funded),
         "currency": cell.currency,
-        "next_step": cell.next_step,
-        "lost_reason": cell.lost_reason,
-        "close_date": _iso(cell.close_date),
-        "updated_at": _iso(cell.updated_at),
-        "updated_by": cell.updated_by,
     }
 
 
@@ -360,7 +409,7 @@ def render_rows(
                 "last_touch_at": _iso(row.last_touch_at),
                 "notes": [_note(c) for c in latest],
                 "cells": {
-                    fund_id: render_cell(row.id, fund_id, cell)
+                    fund_id: render_cell(cell)
                     for fund_id, cell in row.cells.items()
                     if fund_id in fund_ids
                 },
@@ -381,15 +430,21 @@ def _plain(value: Any) -> Any:
 
 
 def _groups(
-    rows: list[RowFacts], group_by: str, fund_ids: set[str], now: datetime
+    session: Session,
+    rows: list[RowFacts],
+    group_by: str,
+    fund_ids: set[str],
+    now: datetime,
+    cells_loaded: bool,
 ) -> list[dict[str, Any]]:
     grouped: dict[str, tuple[Any, list[RowFacts]]] = {}
     for row in rows:
         key = _plain(facts.value_of(row, group_by, now))
         marker = json.dumps(key, sort_keys=True, default=str)
         grouped.setdefault(marker, (key, []))[1].append(row)
+    add = totals_of if cells_loaded else partial(totals_from_sql, session)
     return [
-        {"key": key, "rows": len(members), "totals": totals_of(members, fund_ids)["overall"]}
+        {"key": key, "rows": len(members), "totals": add(members, fund_ids)["overall"]}
         for key, members in grouped.values()
     ]
 
@@ -420,11 +475,22 @@ def read(
     funds = repository.live_funds(session)
     customs = repository.columns(session)
     fund_ids = {f.id for f in funds}
+    # A 5,000-row grid is 60,000 cells: they are loaded for the page only, and the database adds
+    # the totals, unless the view reads cells (then every row's are loaded and added here).
+    cells_loaded = needs_cells(spec)
     rows = select_rows(
-        session, spec=spec, list_key=query.list, q=query.q, deleted=query.deleted, now=now
+        session,
+        spec=spec,
+        list_key=query.list,
+        q=query.q,
+        deleted=query.deleted,
+        now=now,
+        with_cells=cells_loaded,
     )
     offset = _decode_cursor(query.cursor)
     page = rows[offset : offset + query.limit]
+    if not cells_loaded:
+        repository.load_cells(session, page)
     following = offset + query.limit
     return {
         "view": {"id": spec.id, "name": spec.name, "version": spec.version},
@@ -436,8 +502,14 @@ def read(
         "rows": render_rows(
             session, page, fund_ids=fund_ids, notes=query.notes, group_by=spec.group_by, now=now
         ),
-        "groups": _groups(rows, spec.group_by, fund_ids, now) if spec.group_by else None,
-        "totals": totals_of(rows, fund_ids),
+        "groups": _groups(session, rows, spec.group_by, fund_ids, now, cells_loaded)
+        if spec.group_by
+        else None,
+        "totals": totals_of(rows, fund_ids)
+        if cells_loaded
+        else totals_from_sql(
+            session, rows, fund_ids, whole=_is_whole(spec, query.list, query.q, query.deleted)
+        ),
         "next_cursor": _encode_cursor(following) if following < len(rows) else None,
         "total": len(rows),
     }

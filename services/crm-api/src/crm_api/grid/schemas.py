@@ -343,6 +343,18 @@ class Note(BaseModel):
     organization_id: str | None
 
 
+class PivotCell(BaseModel):
+    """A cell in the pivot; its opportunity's other fields are at GET .../cells/{fund_id}."""
+
+    opportunity_id: str
+    version: int
+    stage: str
+    expected_amount: Decimal | None
+    committed_amount: Decimal | None
+    funded_amount: Decimal | None
+    currency: str
+
+
 class PivotRow(BaseModel):
     id: str
     version: int
@@ -355,7 +367,9 @@ class PivotRow(BaseModel):
     lists: list[str]
     last_touch_at: datetime | None
     notes: list[Note]
-    cells: dict[str, CellRead] = Field(description="fund id -> cell; empty cells are left out")
+    cells: dict[str, PivotCell] = Field(
+        description="fund id -> cell; empty cells (version 0) are left out"
+    )
     group: Any = None
 
 
