@@ -129,13 +129,15 @@ async def restore_backup(
     if not await gate.close():
         raise UnderMaintenance("requests in flight did not finish in time; try again")
     try:
-        return await run_in_threadpool(
+        result = await run_in_threadpool(
             service.restore,
             _db(request),
             store,
             backup_id=backup_id,
             confirm=body.confirm,
             actor=principal.actor,
+            publish_snapshot=False,
         )
     finally:
         gate.open()
+    return await run_in_threadpool(service.publish, _db(request), result, actor=principal.actor)

@@ -86,10 +86,11 @@ class RestoreResult(BaseModel):
     backup: BackupRead
     pre_restore_backup: BackupRead
     restored_at: datetime
-    duration_ms: int
+    duration_ms: int = Field(description="from the pre-restore backup to the restored database")
     migrated: bool
     kept_log_entries: int = Field(description="interaction-log and audit entries carried over")
-    snapshot_id: str
+    snapshot_id: str | None = Field(description="the snapshot published after the restore")
+    snapshot_ms: int | None
 
 
 class BackupPolicy(BaseModel):

@@ -20,7 +20,8 @@ A restore:
 5. moves every record's version past the versions published before the restore, and publishes
    `crm.<aggregate>.purged` for records the restore took away, so consumers (which drop events not
    newer than what they hold) accept the restored state;
-6. publishes a snapshot, so every consumer converges on the restored state.
+6. publishes a snapshot, so every consumer converges on the restored state (the route does it
+   after it lets requests in again: a change made meanwhile goes out at a newer version).
 Sessions signed in after the backup end with it (sign in again).
 """
 
@@ -520,7 +521,13 @@ def _move_versions_on(
 
 
 def restore(
-    db: Database, store: Store, *, backup_id: str, confirm: str, actor: Actor
+    db: Database,
+    store: Store,
+    *,
+    backup_id: str,
+    confirm: str,
+    actor: Actor,
+    publish_snapshot: bool = True,
 ) -> RestoreResult:
     """Restore the backup onto the live database (see the module docstring for the steps).
 
@@ -545,9 +552,23 @@ def restore(
         with store.lock("restore") as held:
             if not held:
                 raise RestoreRefused("another restore is running")
-            return _restore(db, store, manifest, actor)
+            result = _restore(db, store, manifest, actor)
     finally:
         _restoring.release()
+    return publish(db, result, actor=actor) if publish_snapshot else result
+
+
+def publish(db: Database, result: RestoreResult, *, actor: Actor) -> RestoreResult:
+    """The snapshot after a restore, so every consumer converges on the restored state. It needs
+    no pause of the service: a change made meanwhile goes out at a newer version anyway."""
+    started = time.perf_counter()
+    published = snapshot.publish(db, actor=actor)
+    return result.model_copy(
+        update={
+            "snapshot_id": published.snapshot_id,
+            "snapshot_ms": int((time.perf_counter() - started) * 1000),
+        }
+    )
 
 
 def _restore(db: Database, store: Store, manifest: dict[str, Any], actor: Actor) -> RestoreResult:
@@ -582,7 +603,6 @@ def _restore(db: Database, store: Store, manifest: dict[str, Any], actor: Actor)
         _move_versions_on(session, prior, actor, manifest["id"])
         _log_in(session, actor=actor, action="restored", manifest=manifest, before=before)
     store.save(manifest)
-    published = snapshot.publish(db, actor=actor)
     logger.info("restored backup %s (%d log entries kept)", manifest["id"], kept)
     return RestoreResult(
         backup=_read(manifest),
@@ -591,7 +611,8 @@ def _restore(db: Database, store: Store, manifest: dict[str, Any], actor: Actor)
         duration_ms=int((time.perf_counter() - started) * 1000),
         migrated=migrated,
         kept_log_entries=kept,
-        snapshot_id=published.snapshot_id,
+        snapshot_id=None,
+        snapshot_ms=None,
     )
 
 
