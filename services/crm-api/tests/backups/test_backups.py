@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import threading
 from datetime import UTC, datetime, timedelta
@@ -16,8 +17,10 @@ from fastapi.testclient import TestClient
 from grid_helpers import edit_cell, funds, grid, org_row
 from sqlalchemy import select
 
+from conftest import build_settings
 from crm_api.audit.service import SYSTEM
 from crm_api.backups import service
+from crm_api.cli import run_backups
 from crm_api.contacts.models import Contact
 from crm_common.models import outbox
 
@@ -261,3 +264,23 @@ def test_unknown_backup_ids_are_404_and_never_a_path(client: TestClient, admin: 
         f"/api/admin/backups/{made['id']}/restore", json={"confirm": "yes"}, headers=bearer(admin)
     )
     assert wrong.status_code == 409
+
+
+def test_an_operator_backs_up_and_restores_from_the_command_line(
+    tmp_path: Path, database_url: str, client: TestClient, admin: str
+) -> None:
+    settings = build_settings(tmp_path, database_url)
+    contact = make.contact(client, admin)
+    made_args = argparse.Namespace(backups_command="create", note="cli")
+    assert run_backups(made_args, settings) == 0
+    (made,) = service.Store(settings.backups_path).all()
+    client.delete(f"/api/contacts/{contact['id']}", headers=bearer(admin))
+    refused = argparse.Namespace(backups_command="restore", backup_id=made["id"], yes=False)
+    assert run_backups(refused, settings) == 1
+    assert (
+        run_backups(argparse.Namespace(backups_command="verify", backup_id=made["id"]), settings)
+        == 0
+    )
+    restored = argparse.Namespace(backups_command="restore", backup_id=made["id"], yes=True)
+    assert run_backups(restored, settings) == 0
+    assert client.get(f"/api/contacts/{contact['id']}", headers=bearer(admin)).status_code == 200
