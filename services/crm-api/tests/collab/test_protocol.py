@@ -67,3 +67,13 @@ def test_no_frame_but_auth_opens_the_feed(live: TestClient) -> None:
         with pytest.raises(WebSocketDisconnect) as closed:
             ws.receive_json()
     assert closed.value.code == 4401
+
+
+def test_a_client_flooding_the_feed_is_disconnected(live: TestClient) -> None:
+    admin = register_admin(live)
+    with live.websocket_connect("/api/grid/live") as ws:
+        ws.send_json({"type": "auth", "token": admin})
+        receive(ws, "ready")
+        for _ in range(60):
+            ws.send_json({"type": "ping"})
+        assert receive(ws, "error")["status"] == 429

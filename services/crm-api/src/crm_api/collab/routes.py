@@ -46,6 +46,10 @@ RECHECK_EVERY = 60.0
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_UNAVAILABLE = 1013
+CLOSE_POLICY = 1008
+# A client moving its cursor sends a presence frame per cell, a few a second; far beyond that it
+# is misbehaving (every presence and lock frame is a write to NATS).
+MAX_FRAMES_PER_SECOND = 50
 _MESSAGES: TypeAdapter[Any] = TypeAdapter(ClientMessage)
 
 
@@ -189,9 +193,18 @@ async def grid_live(websocket: WebSocket) -> None:
     )
     sender = asyncio.create_task(_send_loop(websocket, connection))
     keeper = asyncio.create_task(_keep_alive(websocket, hub, connection, credentials))
+    loop = asyncio.get_running_loop()
+    window, frames = loop.time(), 0
     try:
         while True:
             raw = await websocket.receive_text()
+            frames += 1
+            if loop.time() - window >= 1.0:
+                window, frames = loop.time(), 1
+            if frames > MAX_FRAMES_PER_SECOND:
+                await websocket.send_text(_error("too many frames; slow down", status=429))
+                await websocket.close(code=CLOSE_POLICY)
+                break
             try:
                 message = _MESSAGES.validate_json(raw)
             except ValidationError as exc:
