@@ -234,3 +234,15 @@ def test_undo_of_a_paste_and_of_a_row_edit(client: TestClient, admin: str) -> No
     assert rendered["flags"] == ["follow_up"]
     assert client.post("/api/grid/undo", headers=bearer(admin)).status_code == 200
     assert grid(client, admin)["rows"][0]["flags"] == []
+
+
+def test_a_retried_undo_undoes_once(client: TestClient, admin: str) -> None:
+    (fund,) = funds(client, admin, "Fund III")
+    row = org_row(client, admin, "Harbor Family Office")
+    first = edit_cell(client, admin, row["id"], fund["id"], 0, committed_amount="100.00")
+    edit_cell(client, admin, row["id"], fund["id"], first["version"], committed_amount="200.00")
+    headers = bearer(admin) | {"Idempotency-Key": "undo-1234"}
+    assert client.post("/api/grid/undo", headers=headers).status_code == 200
+    replay = client.post("/api/grid/undo", headers=headers)
+    assert replay.headers["Idempotent-Replayed"] == "true"
+    assert grid(client, admin)["rows"][0]["cells"][fund["id"]]["committed_amount"] == "100.00"

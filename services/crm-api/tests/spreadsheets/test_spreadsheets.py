@@ -302,3 +302,18 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused(
     client: TestClient, admin: str, content: bytes
 ) -> None:
     assert upload(client, admin, content, expect=422)["status"] == 422
+
+
+def test_an_export_never_hands_a_spreadsheet_a_formula(client: TestClient, admin: str) -> None:
+    funds(client, admin, "Fund III")
+    org_row(client, admin, '=HYPERLINK("http://evil.example","Harbor")', lead_source="+1 call\x07")
+    rows = read_csv(export(client, admin))
+    assert rows[0]["Investor"] == '\'=HYPERLINK("http://evil.example","Harbor")'
+    book = load_workbook(io.BytesIO(export(client, admin, format="xlsx")))
+    cell = book.worksheets[0]["B2"]
+    assert cell.data_type == "s"
+    assert cell.value == '=HYPERLINK("http://evil.example","Harbor")'
+    assert book.worksheets[0]["F2"].value == "+1 call"  # the control character is dropped
+    # The guard comes off again on import: the export imports back unchanged.
+    again = upload(client, admin, export(client, admin))
+    assert again["totals"]["unchanged"] == 1, again["lines"]

@@ -279,10 +279,19 @@ def list_batches(principal: Reader, session: ReadSession) -> BatchList:
 
 
 @router.post("/grid/undo", response_model=BatchRead, summary="Undo your last edit of the grid")
-def undo(principal: Writer, session: WriteSession) -> BatchRead:
+def undo(principal: Writer, session: WriteSession, key: IdempotencyKey = None) -> JSONResponse:
     """Your last batch (a cell, a row, a paste), all of it; 409 if someone changed one of its
-    targets since, and nothing is undone."""
-    return cells.undo_last(session, by=principal)
+    targets since, and nothing is undone. Send an Idempotency-Key: a retried undo must not undo
+    the batch before too."""
+    return run_once(
+        session,
+        principal=principal,
+        key=key,
+        scope="POST /api/grid/undo",
+        request={},
+        status=200,
+        run=lambda: cells.undo_last(session, by=principal).model_dump(mode="json"),
+    )
 
 
 # -- communications on a row's investor ---------------------------------------------------------

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 
 from crm_api.auth.principal import Principal
@@ -364,7 +365,6 @@ def ensure_row(
     )
     if existing is not None:
         return existing if existing.deleted_at is None else None
-    kind = InvestorKind.ORGANIZATION if organization_id is not None else InvestorKind.CONTACT
     data = (
         GridRowCreate(organization_id=organization_id)
         if organization_id is not None
@@ -374,18 +374,18 @@ def ensure_row(
     found = repository.row_for_investor(
         session, organization_id=organization_id, contact_id=contact_id
     )
-    assert found is not None, kind
     return found
 
 
 # -- matching an investor (exact email or web domain; never a name) ----------------------------
 
 
-def _domain_of(value: str) -> str | None:
-    from pydantic import TypeAdapter, ValidationError
+_DOMAIN: TypeAdapter[str] = TypeAdapter(Domain)
 
+
+def _domain_of(value: str) -> str | None:
     try:
-        return TypeAdapter(Domain).validate_python(value)
+        return _DOMAIN.validate_python(value)
     except ValidationError:
         return None
 
@@ -400,7 +400,7 @@ def match(session: Session, *, query: MatchQuery) -> MatchResult:
     if not query.email and not query.domain:
         raise InvalidValue("give an email or a domain", field="email")
     candidates: list[MatchCandidate] = []
-    domains: list[tuple[str, str]] = []
+    domains: list[str] = []
     found_orgs: set[str] = set()
     if query.email:
         email = query.email.strip().lower()
@@ -420,13 +420,13 @@ def match(session: Session, *, query: MatchQuery) -> MatchResult:
         if "@" in email:
             domain = _domain_of(email.rsplit("@", 1)[1])
             if domain:
-                domains.append(("email", domain))
+                domains.append(domain)
     if query.domain:
         domain = _domain_of(query.domain)
         if domain is None:
             raise InvalidValue(f"{query.domain!r} is not a web domain", field="domain")
-        domains.append(("domain", domain))
-    for _source, domain in domains:
+        domains.append(domain)
+    for domain in domains:
         for org in repository.organizations_with_domain(session, domain):
             if org.id in found_orgs:
                 continue

@@ -57,7 +57,7 @@ from crm_api.lookups import service as lookups
 from crm_api.spreadsheets import repository
 from crm_api.spreadsheets.errors import ImportRefused, InvalidMapping
 from crm_api.spreadsheets.schemas import ExportQuery, ImportMode
-from crm_api.spreadsheets.tables import Table, Value, write_csv, write_xlsx
+from crm_api.spreadsheets.tables import Table, Value, unguard, write_csv, write_xlsx
 from crm_common.db import Database
 from crm_common.errors import CRMError
 
@@ -213,7 +213,7 @@ def _text(value: Value) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return unguard(str(value).strip())
 
 
 def parse_amount(value: Value) -> Decimal | None:

@@ -20,6 +20,8 @@ from enum import StrEnum
 from typing import IO, Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.exceptions import InvalidFileException
 
 from crm_api.spreadsheets.errors import NotASpreadsheet, TooManyRows
@@ -136,10 +138,23 @@ def _xlsx_value(value: Any) -> Value:
 # -- writing ------------------------------------------------------------------------------------
 
 
+# A text a spreadsheet would run as a formula (CSV injection, OWASP): written with a leading
+# apostrophe, which spreadsheets show as text and `unguard` takes off again on import.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def guard(text: str) -> str:
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
+def unguard(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
+
+
 def write_csv(header: list[str], rows: Iterable[list[Value]]) -> bytes:
     out = io.StringIO(newline="")
     writer = csv.writer(out)
-    writer.writerow(header)
+    writer.writerow([guard(h) for h in header])
     for row in rows:
         writer.writerow(["" if v is None else _csv_text(v) for v in row])
     return out.getvalue().encode("utf-8")
@@ -150,13 +165,23 @@ def _csv_text(value: Value) -> str:
         return value.isoformat()
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str):
+        return guard(value)
     return str(value)
+
+
+def _text_cell(sheet: Any, text: str) -> WriteOnlyCell:
+    # Control characters XLSX cannot hold are dropped; a text is stored as text, never run as a
+    # formula (openpyxl would make "=..." one).
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", text))
+    cell.data_type = "s"
+    return cell
 
 
 def write_xlsx(header: list[str], rows: Iterable[list[Value]], *, money_columns: set[int]) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Grid")
-    sheet.append(header)
+    sheet.append([_text_cell(sheet, h) for h in header])
     for row in rows:
         cells: list[Any] = []
         for index, value in enumerate(row):
@@ -166,6 +191,8 @@ def write_xlsx(header: list[str], rows: Iterable[list[Value]], *, money_columns:
                 cells.append(float(value))
             elif isinstance(value, datetime):
                 cells.append(value.replace(tzinfo=None))
+            elif isinstance(value, str):
+                cells.append(_text_cell(sheet, value))
             else:
                 cells.append(value)
         sheet.append(cells)
