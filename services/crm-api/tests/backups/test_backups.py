@@ -284,3 +284,13 @@ def test_an_operator_backs_up_and_restores_from_the_command_line(
     restored = argparse.Namespace(backups_command="restore", backup_id=made["id"], yes=True)
     assert run_backups(restored, settings) == 0
     assert client.get(f"/api/contacts/{contact['id']}", headers=bearer(admin)).status_code == 200
+
+
+def test_a_retried_backup_request_takes_one_backup(client: TestClient, admin: str) -> None:
+    headers = bearer(admin) | {"Idempotency-Key": "backup-2026-12-01"}
+    first = client.post("/api/admin/backups", json={"note": "x"}, headers=headers)
+    assert first.status_code == 201, first.text
+    again = client.post("/api/admin/backups", json={"note": "x"}, headers=headers)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json()["id"] == first.json()["id"]
+    assert len(client.get("/api/admin/backups", headers=bearer(admin)).json()["items"]) == 1

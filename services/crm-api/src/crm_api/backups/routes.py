@@ -73,7 +73,12 @@ def create_backup(
             request=body.model_dump(mode="json"),
             status=201,
             run=lambda: service.create(
-                db, _store(request), kind="manual", actor=principal.actor, note=body.note
+                db,
+                _store(request),
+                kind="manual",
+                actor=principal.actor,
+                note=body.note,
+                session=session,
             ).model_dump(mode="json"),
         )
 

@@ -230,8 +230,10 @@ def create(
     actor: Actor,
     note: str = "",
     now: datetime | None = None,
+    session: Session | None = None,
 ) -> BackupRead:
-    """Take a backup of the whole database, verify it, record it.
+    """Take a backup of the whole database, verify it, record it (in `session`'s transaction
+    when given: the copy is read apart, and a reader never waits for that writer).
 
     Raises:
         BackupUnavailable: no backup tool for this database here.
@@ -286,7 +288,10 @@ def create(
         "restored_at": [],
     }
     store.save(manifest)
-    _log(db, actor=actor, action="created", manifest=manifest)
+    if session is not None:
+        _log_in(session, actor=actor, action="created", manifest=manifest)
+    else:
+        _log(db, actor=actor, action="created", manifest=manifest)
     return _read(manifest)
 
 
