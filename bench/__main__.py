@@ -12,6 +12,7 @@ BENCHMARKS = {
     "crm": "bench.crm",
     "resolver": "bench.resolver",
     "resolver_accuracy": "bench.resolver_accuracy",
+    "grid": "bench.grid",
 }
 
 

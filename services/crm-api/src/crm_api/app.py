@@ -11,12 +11,22 @@ from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from crm_api import __version__, openapi, problems
+from crm_api.activity.routes import router as activity_router
 from crm_api.audit.routes import router as audit_router
 from crm_api.auth.dependencies import assert_every_route_declares_access, require
 from crm_api.auth.principal import Access
 from crm_api.auth.routes import router as auth_router
 from crm_api.auth.service import AuthConfig
+from crm_api.automations.handlers import consumer_spec as automations_consumer
+from crm_api.automations.routes import router as automations_router
+from crm_api.automations.scheduler import RuleScheduler
+from crm_api.backups.maintenance import Gate, MaintenanceGate
+from crm_api.backups.routes import router as backups_router
+from crm_api.backups.scheduler import BackupScheduler
+from crm_api.backups.service import Store as BackupStore
 from crm_api.canonical.handlers import SPEC as CANONICAL_CONSUMER
+from crm_api.collab.hub import GridHub
+from crm_api.collab.routes import router as collab_router
 from crm_api.communications.routes import router as communications_router
 from crm_api.contacts.routes import router as contacts_router
 from crm_api.custom_fields.routes import router as custom_fields_router
@@ -25,6 +35,7 @@ from crm_api.exports.routes import router as exports_router
 from crm_api.feature_requests.routes import router as feature_requests_router
 from crm_api.followups.routes import router as followups_router
 from crm_api.funds.routes import router as funds_router
+from crm_api.grid.routes import router as grid_router
 from crm_api.imports.jobs import ImportWorker
 from crm_api.imports.routes import JOBS_PATH as IMPORT_JOBS_PATH
 from crm_api.imports.routes import PATH as IMPORT_PATH
@@ -41,6 +52,8 @@ from crm_api.security.ratelimit import RateLimits
 from crm_api.security.routes import router as security_router
 from crm_api.settings import Settings
 from crm_api.snapshot.routes import router as snapshot_router
+from crm_api.spreadsheets.routes import IMPORT_PATH as GRID_IMPORT_PATH
+from crm_api.spreadsheets.routes import router as spreadsheets_router
 from crm_api.tags.routes import router as tags_router
 from crm_common.bus.connection import Bus
 from crm_common.bus.consumer import ConsumerRunner
@@ -71,6 +84,12 @@ ROUTERS = (
     exports_router,
     imports_router,
     resolver_router,
+    grid_router,
+    collab_router,
+    automations_router,
+    spreadsheets_router,
+    backups_router,
+    activity_router,
 )
 
 
@@ -107,6 +126,16 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
         slice_rows=settings.import_slice_rows,
         slice_seconds=settings.import_slice_seconds,
     )
+    # The grid's live feed: every instance reads every change (crm_api.collab).
+    hub = GridHub(presence_ttl=settings.grid_presence_ttl)
+    runtime.add_worker(hub.bind)
+    runtime.add_worker(lambda bus: ConsumerRunner(automations_consumer(), bus=bus, db=db))
+    runtime.add_worker(lambda bus: RuleScheduler(db, interval=settings.automation_interval))
+    backups = BackupStore(settings.backups_path)
+    runtime.add_worker(
+        lambda bus: BackupScheduler(db, backups, interval=settings.backup_check_interval)
+    )
+    maintenance = Gate()
     app = FastAPI(
         title="LP CRM API",
         version=__version__,
@@ -118,6 +147,9 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
     )
     app.state.runtime = runtime
     app.state.import_worker = import_worker
+    app.state.grid_hub = hub
+    app.state.backups = backups
+    app.state.maintenance = maintenance
     app.state.db = db
     app.state.auth = AuthConfig.from_settings(settings)
     app.state.rate_limits = RateLimits(
@@ -143,13 +175,18 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
     problems.install(app)
     openapi.install(app)
 
-    # Outermost first: ids for every log line, then headers on every answer, then the body limit.
+    # Outermost first: ids for every log line, then headers on every answer, then the body limit,
+    # then the restore's gate.
+    app.add_middleware(MaintenanceGate, gate=maintenance)
     app.add_middleware(
         BodyLimit,
         max_bytes=settings.max_body_bytes,
         large_paths={
             IMPORT_PATH: settings.max_import_bytes,
             IMPORT_JOBS_PATH: settings.max_import_bytes,
+            GRID_IMPORT_PATH: settings.max_import_bytes,
+            # A pasted range of thousands of cells is larger than an ordinary body.
+            "/api/grid/batches": settings.max_import_bytes,
         },
     )
     if settings.cors_origins:

@@ -1,4 +1,5 @@
-"""crm-api's operator commands: `users create-admin`, `interactions verify`."""
+"""crm-api's operator commands: `users create-admin`, `interactions verify`, `snapshot`, `demo`,
+`backups list|create|verify|restore`."""
 
 from __future__ import annotations
 
@@ -17,12 +18,14 @@ from crm_api.auth import service as auth
 from crm_api.auth.errors import UsernameTaken, WeakPassword
 from crm_api.auth.principal import Role
 from crm_api.auth.schemas import UserCreate
+from crm_api.backups import service as backups
 from crm_api.contacts.models import Contact
 from crm_api.demo import DemoSize, generate
 from crm_api.interactions import service as interactions
 from crm_api.settings import Settings
 from crm_api.snapshot import service as snapshot
 from crm_common.db import Database
+from crm_common.errors import CRMError
 
 PASSWORD_ENV = "CRM_API_ADMIN_PASSWORD"
 
@@ -62,6 +65,22 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
     demo.add_argument("--funds", type=int, default=sizes.funds)
     demo.add_argument("--seed", type=int, default=sizes.seed)
     demo.add_argument("--no-snapshot", action="store_true", help="skip the snapshot at the end")
+
+    backup = sub.add_parser("backups", help="back up, verify and restore the whole database")
+    backup_sub = backup.add_subparsers(dest="backups_command", required=True)
+    backup_sub.add_parser("list", help="the backups, newest first")
+    made = backup_sub.add_parser("create", help="back up the whole database now")
+    made.add_argument("--note", default="")
+    check = backup_sub.add_parser("verify", help="check a backup's checksum and integrity")
+    check.add_argument("backup_id")
+    back = backup_sub.add_parser(
+        "restore",
+        help="restore a backup (stop crm-api first; a running one restores via the API)",
+        description="Restores the whole database from a backup, after a pre-restore backup, "
+        "then publishes a snapshot. Stop every crm-api instance first.",
+    )
+    back.add_argument("backup_id")
+    back.add_argument("--yes", action="store_true", help="confirm")
 
     logs = sub.add_parser("interactions", help="the interaction log")
     logs_sub = logs.add_subparsers(dest="interactions_command", required=True)
@@ -149,9 +168,41 @@ def load_demo(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def run_backups(args: argparse.Namespace, settings: Settings) -> int:
+    db = Database(settings.database_url)
+    store = backups.Store(settings.backups_path)
+    try:
+        command = args.backups_command
+        if command == "list":
+            print(backups.listing(db, store).model_dump_json(indent=2))  # noqa: T201 - CLI output
+            return 0
+        if command == "create":
+            made = backups.create(db, store, kind="manual", actor=SYSTEM, note=args.note)
+            print(made.model_dump_json(indent=2))  # noqa: T201 - CLI output
+            return 0
+        if command == "verify":
+            checked = backups.verify(db, store, backup_id=args.backup_id, actor=SYSTEM)
+            print(checked.model_dump_json(indent=2))  # noqa: T201 - CLI output
+            return 0 if checked.verification and checked.verification.ok else 1
+        if not args.yes:
+            print("refused: add --yes to restore (stop crm-api first)", file=sys.stderr)  # noqa: T201
+            return 1
+        result = backups.restore(
+            db, store, backup_id=args.backup_id, confirm=args.backup_id, actor=SYSTEM
+        )
+        print(result.model_dump_json(indent=2))  # noqa: T201 - CLI output
+        return 0
+    except CRMError as exc:
+        print(f"refused: {exc.detail or exc.title}", file=sys.stderr)  # noqa: T201 - CLI output
+        return 1
+    finally:
+        db.dispose()
+
+
 HANDLERS = {
     "demo": load_demo,
     "users": create_admin,
     "interactions": verify_interactions,
     "snapshot": publish_snapshot,
+    "backups": run_backups,
 }

@@ -75,6 +75,19 @@ class Settings(ServiceSettings):
         "this long (on SQLite, other writes wait for it)",
     )
 
+    grid_presence_ttl: int = Field(
+        default=30, ge=2, le=600, description="seconds a grid client's presence outlives it"
+    )
+    backup_dir: Path | None = Field(
+        default=None, description="where backups go; default DATA_DIR/backups"
+    )
+    backup_check_interval: float = Field(
+        default=60.0, gt=0, description="seconds between looks at the backup policy"
+    )
+    automation_interval: float = Field(
+        default=15.0, gt=0, description="seconds between looks for scheduled rules that are due"
+    )
+
     @field_validator("trusted_proxies")
     @classmethod
     def _check_proxies(cls, value: list[str]) -> list[str]:
@@ -107,6 +120,10 @@ class Settings(ServiceSettings):
         path.touch(mode=0o600)
         path.write_text(key)
         return key
+
+    @property
+    def backups_path(self) -> Path:
+        return self.backup_dir or Path(self.data_dir) / "backups"
 
     @property
     def secret_key_source(self) -> str:
