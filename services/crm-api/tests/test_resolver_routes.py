@@ -252,3 +252,73 @@ def test_with_no_resolver_the_routes_answer_503(
         assert answer.json()["type"] == "urn:lp-crm:problem:service-unavailable"
         assert answer.json()["service"] == "resolver"
     app.state.db.dispose()
+
+
+def test_the_seeds_duplicates_made_through_the_crm_and_its_grid_are_one_lp(
+    live: tuple[FastAPI, TestClient],
+) -> None:
+    """The seed's one investor as the seed held it (an organization, its LP profile, its grid
+    row, and the same partner twice, once with a personal address), made here through crm-api's
+    own routes, grid included, and resolved by a real resolver from the events."""
+    _app, client = live
+    admin = register_admin(client)
+    harbor = crm.organization(
+        client, admin, name="Harbor Family Office, LLC", website="https://www.harborfo.com"
+    )
+    jane = crm.contact(
+        client,
+        admin,
+        first_name="Jane",
+        last_name="Doe",
+        emails=[{"email": "jane@harborfo.com"}],
+        affiliations=[{"organization_id": harbor["id"]}],
+    )
+    jane_again = crm.contact(
+        client,
+        admin,
+        first_name="Jane",
+        last_name="Doe",
+        emails=[{"email": "Jane.Doe@gmail.com"}],
+        affiliations=[{"organization_id": harbor["id"]}],
+    )
+    profile = crm.post(
+        client,
+        admin,
+        "/api/lp-profiles",
+        {"organization_id": harbor["id"], "investor_type": "family_office"},
+    )
+    row = crm.post(
+        client,
+        admin,
+        "/api/grid/rows",
+        {
+            "organization_id": harbor["id"],
+            "contacts": [{"contact_id": jane["id"]}, {"contact_id": jane_again["id"]}],
+        },
+    )
+
+    def investor() -> dict[str, Any] | None:
+        found: dict[str, Any] | None = client.get(
+            f"/api/organizations/{harbor['id']}", headers=bearer(admin)
+        ).json()["canonical"]
+        if found and {"grid_row", "lp_profile"} <= {r["source_kind"] for r in found["records"]}:
+            return found
+        return None
+
+    lp = eventually(investor)
+    assert lp["is_lp"] is True
+    assert {(r["source_kind"], r["source_id"]) for r in lp["records"]} == {
+        ("organization", harbor["id"]),
+        ("lp_profile", profile["id"]),
+        ("grid_row", row["id"]),
+    }
+    partner = eventually(
+        lambda: (
+            (a := canonical(client, admin, jane["id"]))
+            and (b := canonical(client, admin, jane_again["id"]))
+            and a["entity_id"] == b["entity_id"]
+            and a
+        )
+    )
+    assert partner["kind"] == "person"
+    assert {r["source_id"] for r in partner["records"]} == {jane["id"], jane_again["id"]}
