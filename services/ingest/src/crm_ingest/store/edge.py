@@ -229,6 +229,22 @@ class EdgeStore:
             self._spec = spec
             self._create(spec, generation=self._generation + 1)
 
+    def drop(self) -> None:
+        """Delete the collection (the service is stopped; it creates a new one at start).
+
+        Raises:
+            StoreError: a running service holds the shard.
+        """
+        if self._state_path().exists():
+            state = json.loads(self._state_path().read_text())
+            path = self._gen_path(int(state["generation"]))
+            if path.exists():
+                try:
+                    qe.EdgeShard.load(str(path)).close()
+                except Exception as exc:  # Edge reports a held shard as a runtime error
+                    raise StoreError(f"{path} is in use (is the ingest service running?)") from exc
+        shutil.rmtree(self.root, ignore_errors=True)
+
     def close(self) -> None:
         with self._write_lock:
             shard, self._shard = self._shard, None

@@ -119,6 +119,13 @@ class QdrantStore:
         except _FAILURES as exc:
             raise StoreError(f"cannot recreate {self.collection}: {exc}") from exc
 
+    def drop(self) -> None:
+        try:
+            if self._client.collection_exists(self.collection):
+                self._client.delete_collection(self.collection)
+        except _FAILURES as exc:
+            raise StoreError(f"cannot drop {self.collection}: {exc}") from exc
+
     def _check(self) -> None:
         if self._recorded is None:
             raise StoreError("the collection is not open")
