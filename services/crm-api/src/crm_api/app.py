@@ -27,6 +27,7 @@ from crm_api.lp_profiles.routes import router as lp_profiles_router
 from crm_api.opportunities.routes import router as opportunities_router
 from crm_api.organizations.routes import router as organizations_router
 from crm_api.reports.routes import router as reports_router
+from crm_api.search.routes import router as search_router
 from crm_api.security.middleware import BodyLimit, RequestContext, SecurityHeaders
 from crm_api.security.ratelimit import RateLimits
 from crm_api.security.routes import router as security_router
@@ -60,6 +61,7 @@ ROUTERS = (
     reports_router,
     exports_router,
     imports_router,
+    search_router,
 )
 
 
