@@ -10,6 +10,9 @@ BENCHMARKS = {
     "bus": "bench.bus",
     "auth": "bench.auth",
     "crm": "bench.crm",
+    "search-quality": "bench.search_quality",
+    "search-freshness": "bench.search_freshness",
+    "search-scale": "bench.search_scale",
 }
 
 

