@@ -221,6 +221,7 @@ class IngestService:
                     filter_subjects=[s for source in sources for s in source.subjects],
                     handlers=handlers,
                     batch_size=self.settings.consumer_batch_size,
+                    fetch_timeout=self.settings.fetch_wait_seconds,
                 )
             )
         specs.append(
@@ -230,6 +231,7 @@ class IngestService:
                 filter_subjects=list(RESOLVER.subjects),
                 handlers=dict.fromkeys(RESOLVER_EVENTS, entities.apply_event),
                 batch_size=self.settings.consumer_batch_size,
+                fetch_timeout=self.settings.fetch_wait_seconds,
             )
         )
         return specs

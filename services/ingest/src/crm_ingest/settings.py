@@ -63,6 +63,13 @@ class Settings(ServiceSettings):
 
     # -- pipeline -------------------------------------------------------------------------------
     consumer_batch_size: int = Field(default=128, ge=1, le=1000, description="events per fetch")
+    fetch_wait_seconds: float = Field(
+        default=0.1,
+        gt=0,
+        le=30,
+        description="how long a fetch waits to fill its batch; a fetch returns no sooner when "
+        "fewer events are waiting, so this bounds how long a lone event waits to be read",
+    )
     index_batch_size: int = Field(
         default=64, ge=1, le=2048, description="chunks the indexer embeds and writes at a time"
     )

@@ -145,6 +145,7 @@ class EdgeStore:
         self._job: BuildJob | None = None
         self.last_build_seconds: float | None = None
         self.builds = 0
+        self.build_pid: int | None = None  # the child building the index, while one runs
 
     # -- opening ----------------------------------------------------------------------------------
 
@@ -410,6 +411,7 @@ class EdgeStore:
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
         )
+        self.build_pid = process.pid
         try:
             out, err = await process.communicate()
         except asyncio.CancelledError:
@@ -417,6 +419,8 @@ class EdgeStore:
                 process.kill()
             await process.wait()
             raise
+        finally:
+            self.build_pid = None
         if process.returncode != 0:
             raise StoreError(
                 f"the index build exited with {process.returncode}: {err.decode()[-2000:]}"
