@@ -130,9 +130,11 @@ async def evaluate(
 
 
 async def run(quick: bool = False) -> None:
+    from crm_ingest.embeddings.factory import configure_torch
     from crm_ingest.embeddings.minilm import MiniLMEmbedder
 
     corpus = generate(facts=120 if quick else 720, queries=30 if quick else 100)
+    configure_torch()  # as the service does
     embedders: list[tuple[str, Embedder]] = [("minilm", MiniLMEmbedder())]
     bge_path = os.environ.get("BENCH_BGE_M3_PATH")
     if bge_path:

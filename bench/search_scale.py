@@ -78,6 +78,7 @@ async def child(size: int, workdir: Path) -> dict[str, Any]:
     from crm_ingest.chunking.service import Chunker
     from crm_ingest.embeddings.base import SparseVector
     from crm_ingest.embeddings.bm25 import SparseEncoder
+    from crm_ingest.embeddings.factory import configure_torch
     from crm_ingest.embeddings.minilm import MiniLMEmbedder
     from crm_ingest.service import chunk_tokens
     from crm_ingest.settings import Settings
@@ -86,6 +87,7 @@ async def child(size: int, workdir: Path) -> dict[str, Any]:
     from crm_ingest.store.edge import EdgeStore
 
     figures: dict[str, Any] = {"size": size}
+    configure_torch()  # as the service does
     embedder = MiniLMEmbedder()
     sparse = SparseEncoder()
     corpus = generate()

@@ -10,12 +10,14 @@ from ingest_helpers import STORE_KINDS, make_store
 from tiny_bge_m3 import build_tiny_bge_m3
 
 from crm_ingest.embeddings.bge_m3 import BgeM3Embedder
+from crm_ingest.embeddings.factory import configure_torch
 from crm_ingest.embeddings.minilm import MiniLMEmbedder
 from crm_ingest.store.base import VectorStore
 
 
 @pytest.fixture(scope="session")
 def minilm() -> MiniLMEmbedder:
+    configure_torch()  # as the service does
     return MiniLMEmbedder()
 
 

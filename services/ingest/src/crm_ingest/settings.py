@@ -33,7 +33,9 @@ class Settings(ServiceSettings):
     )
     device: str = Field(default="cpu", description="torch device: cpu, cuda, cuda:0 ...")
     embed_batch_size: int = Field(default=32, ge=1, le=1024, description="texts per forward pass")
-    torch_threads: int = Field(default=0, ge=0, le=256, description="0: torch's default")
+    torch_threads: int = Field(
+        default=0, ge=0, le=256, description="CPU threads for torch; 0: half the CPUs, at least 1"
+    )
     chunk_tokens: int = Field(
         default=0,
         ge=0,
