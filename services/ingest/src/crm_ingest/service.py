@@ -167,6 +167,9 @@ class IngestService:
             description="Hybrid search over the CRM's text, with citations",
             endpoints=self._endpoints(),
         )
+        # A round trip, so the server holds the endpoints' subscriptions before anyone is told
+        # the service is ready (a request before then would find no responders).
+        await self.bus.nc.flush(timeout=10)
         self.ready.set()
         logger.info(
             "ingest ready: model %s, %s store, %d points",
