@@ -48,8 +48,13 @@ _wakers: set[Any] = set()
 _wakers_lock = threading.Lock()
 
 
+# The consumer runner applies each event under a savepoint, and SQLAlchemy reports a savepoint's
+# release and rollback as after_commit and after_rollback too: only the outer transaction's end
+# counts (woken at a release, the indexer would read the ledger before the commit).
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return
     if session.info.pop(WAKE_KEY, False):
         with _wakers_lock:
             wakers = list(_wakers)
@@ -59,7 +64,8 @@ def _after_commit(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
-    session.info.pop(WAKE_KEY, None)
+    if not session.in_nested_transaction():
+        session.info.pop(WAKE_KEY, None)
 
 
 @dataclass
