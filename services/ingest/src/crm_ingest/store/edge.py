@@ -368,12 +368,14 @@ class EdgeStore:
 
     @property
     def needs_index_build(self) -> bool:
-        return (
-            self._job is None
-            and self._shard is not None
-            and not self.mismatch
-            and self._unoptimized >= self.optimize_threshold
-        )
+        """When `optimize_threshold` points, or a tenth of the shard if more, were written since
+        the last build. Swapping a built shard in holds this process's GIL while Edge loads it
+        (0.9 s at 100,000 points, 7 s at 1,000,000 here), so a large shard is rebuilt less
+        often; an unindexed tail of a tenth costs a search a few milliseconds."""
+        if self._job is not None or self._shard is None or self.mismatch:
+            return False
+        due = max(self.optimize_threshold, int(self._shard.info().points_count) // 10)
+        return self._unoptimized >= due
 
     def begin_build(self) -> BuildJob:
         """Flush, copy the live shard to the next generation, and journal writes from now on."""
