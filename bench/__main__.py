@@ -13,6 +13,9 @@ BENCHMARKS = {
     "resolver": "bench.resolver",
     "resolver_accuracy": "bench.resolver_accuracy",
     "grid": "bench.grid",
+    "search-quality": "bench.search_quality",
+    "search-freshness": "bench.search_freshness",
+    "search-scale": "bench.search_scale",
 }
 
 

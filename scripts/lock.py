@@ -13,6 +13,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _without_local_label(line: str) -> str:
+    """`torch==2.13.0+cpu` -> `torch==2.13.0`: the plain version matches the CPU build on disk
+    here (and a machine with an accelerator its own build), where `+cpu` would pin one file."""
+    name, sep, version = line.partition("==")
+    return f"{name}{sep}{version.split('+', 1)[0]}" if sep else line
+
+
 def main() -> None:
     lock = ROOT / "requirements.lock"
     subprocess.run(
@@ -34,7 +41,11 @@ def main() -> None:
         check=True,
         cwd=ROOT,
     )
-    kept = [line for line in lock.read_text().splitlines() if not line.startswith("-e ")]
+    kept = [
+        _without_local_label(line)
+        for line in lock.read_text().splitlines()
+        if not line.startswith("-e ")
+    ]
     header = "# Pinned by `make lock` (scripts/lock.py) from requirements.in; do not edit.\n"
     lock.write_text(header + "\n".join(kept) + "\n")
 

@@ -129,11 +129,17 @@ class PublishIncomplete(Exception):
     """Some rows of a batch got no PubAck; they stay unsent and are tried again."""
 
 
-class _Lease:
-    """Makes one relay per database the publisher: an advisory lock or a file lock."""
+class DatabaseLease:
+    """Makes one worker of a kind per database the active one: a PostgreSQL advisory lock, or a
+    file lock beside the SQLite file. The relay takes one; any other single-writer worker (a
+    service's indexer, say) takes its own with another `key` and `suffix`."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(
+        self, db: Database, *, key: int = _RELAY_LOCK_KEY, suffix: str = ".relay.lock"
+    ) -> None:
         self._db = db
+        self._key = key
+        self._suffix = suffix
         self._conn: Any = None
         self._file: Any = None
 
@@ -142,7 +148,7 @@ class _Lease:
             database = make_url(self._db.url).database
             if not database or database == ":memory:":
                 return True
-            handle = Path(database + ".relay.lock").open("a+")  # noqa: SIM115 - held for the lease
+            handle = Path(database + self._suffix).open("a+")  # noqa: SIM115 - held for the lease
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -151,7 +157,7 @@ class _Lease:
             self._file = handle
             return True
         conn = self._db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        if conn.execute(select(func.pg_try_advisory_lock(_RELAY_LOCK_KEY))).scalar():
+        if conn.execute(select(func.pg_try_advisory_lock(self._key))).scalar():
             self._conn = conn
             return True
         conn.close()
@@ -164,7 +170,7 @@ class _Lease:
             self._file = None
         if self._conn is not None:
             with contextlib.suppress(SQLAlchemyError):
-                self._conn.execute(select(func.pg_advisory_unlock(_RELAY_LOCK_KEY)))
+                self._conn.execute(select(func.pg_advisory_unlock(self._key)))
             self._conn.close()
             self._conn = None
 
@@ -235,7 +241,7 @@ class OutboxRelay:
 
     @contextlib.asynccontextmanager
     async def _lease(self) -> AsyncIterator[None]:
-        lease = _Lease(self._db)
+        lease = DatabaseLease(self._db)
         while not self._stopped.is_set():
             try:
                 if await asyncio.to_thread(lease.try_acquire):

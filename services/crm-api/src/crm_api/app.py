@@ -47,6 +47,7 @@ from crm_api.opportunities.routes import router as opportunities_router
 from crm_api.organizations.routes import router as organizations_router
 from crm_api.reports.routes import router as reports_router
 from crm_api.resolver.routes import router as resolver_router
+from crm_api.search.routes import router as search_router
 from crm_api.security.middleware import BodyLimit, RequestContext, SecurityHeaders
 from crm_api.security.ratelimit import RateLimits
 from crm_api.security.routes import router as security_router
@@ -90,6 +91,7 @@ ROUTERS = (
     spreadsheets_router,
     backups_router,
     activity_router,
+    search_router,
 )
 
 

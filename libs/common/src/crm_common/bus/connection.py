@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -44,20 +45,22 @@ class Bus:
         """Drain the connection (in-flight messages are delivered), or close it if it is down."""
         if self.nc.is_closed:
             return
+        if self.nc.is_connecting or self.nc.is_reconnecting:
+            await self._close_now()
+            return
         try:
-            if self.nc.is_connecting or self.nc.is_reconnecting:
-                await self.nc.close()
-                return
-            try:
-                await self.nc.drain()
-            except nats.errors.ConnectionReconnectingError:
-                await self.nc.close()
-            except (nats.errors.ConnectionClosedError, nats.errors.ConnectionDrainingError):
-                pass
-        except OSError:
-            # The server went away while closing (its socket reset): the connection is gone,
-            # which is all close() promises.
+            await self.nc.drain()
+        except (nats.errors.ConnectionReconnectingError, OSError):
+            # OSError: the server went away while the drain unsubscribed.
+            await self._close_now()
+        except (nats.errors.ConnectionClosedError, nats.errors.ConnectionDrainingError):
             pass
+
+    async def _close_now(self) -> None:
+        # A client whose server is gone may fail to flush its subscriptions' unsubscribes on the
+        # way out (a service with subscriptions, stopped while NATS is down): it is closed anyway.
+        with contextlib.suppress(OSError):
+            await self.nc.close()
 
 
 async def connect(

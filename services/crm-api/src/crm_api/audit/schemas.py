@@ -15,7 +15,9 @@ class AuditFilter(BaseModel):
     action: str | None = Field(default=None, max_length=64)
     since: AwareDatetime | None = None
     until: AwareDatetime | None = None
-    cursor: int | None = Field(default=None, ge=1, description="`next_cursor` of the last page")
+    cursor: int | None = Field(
+        default=None, ge=1, le=2**63 - 1, description="`next_cursor` of the last page"
+    )
     limit: int = Field(default=50, ge=1, le=500)
 
 

@@ -19,6 +19,9 @@ class Scope(StrEnum):
     READ = "read"
     WRITE_LOGGED = "write:logged"
     ADMIN = "admin"
+    # The original values behind redaction placeholders in search results (account and routing
+    # numbers, tax ids, ...): users see them; an API key only with this scope (docs/redaction.md).
+    READ_SENSITIVE = "read:sensitive"
 
 
 class Access(StrEnum):
@@ -52,6 +55,14 @@ class Principal:
     @property
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN or Scope.ADMIN in self.scopes
+
+    @property
+    def may_see_sensitive(self) -> bool:
+        """Whether redacted values are shown to it: signed-in users (admins and members) yes; an
+        API key only with `read:sensitive` (or `admin`, which may do anything)."""
+        if self.kind == "user":
+            return True
+        return bool({Scope.READ_SENSITIVE, Scope.ADMIN} & self.scopes)
 
     @property
     def actor(self) -> Actor:

@@ -109,7 +109,7 @@ class ApiKeyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=100)
-    scopes: list[Scope] = Field(min_length=1, max_length=3)
+    scopes: list[Scope] = Field(min_length=1, max_length=4)
     expires_at: AwareDatetime | None = None
     owner_id: str | None = Field(default=None, description="admins may create keys for others")
 

@@ -61,7 +61,9 @@ class InteractionFilter(BaseModel):
     entity_type: str | None = Field(default=None, max_length=64)
     entity_id: str | None = Field(default=None, max_length=64)
     actor_id: str | None = Field(default=None, max_length=64)
-    cursor: int | None = Field(default=None, ge=1, description="`next_cursor` of the last page")
+    cursor: int | None = Field(
+        default=None, ge=1, le=2**63 - 1, description="`next_cursor` of the last page"
+    )
     limit: int = Field(default=50, ge=1, le=500)
 
 

@@ -1,0 +1,1 @@
+"""Splitting a record's prose into chunks the embedding model can read whole."""

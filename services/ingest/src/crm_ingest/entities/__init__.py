@@ -1,0 +1,1 @@
+"""Canonical entities from resolver: which entity each source record belongs to."""

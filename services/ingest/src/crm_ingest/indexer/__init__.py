@@ -1,0 +1,1 @@
+"""The indexer: embeds and writes what the ledger says is pending."""

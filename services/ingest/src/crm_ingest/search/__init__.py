@@ -1,0 +1,1 @@
+"""Search over the collection: the `search.query` request-reply endpoint and what it runs."""
