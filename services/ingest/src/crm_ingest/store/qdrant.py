@@ -8,12 +8,14 @@ qdrant-client's local mode, which is a test double of the server (ARCHITECTURE.m
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any
 
 from qdrant_client import QdrantClient
 from qdrant_client import models as qm
 from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
+from qdrant_client.local.qdrant_local import QdrantLocal
 
 from crm_ingest.embeddings.base import SparseVector
 from crm_ingest.store.base import (
@@ -61,11 +63,34 @@ def _filter(conditions: Sequence[Condition]) -> qm.Filter | None:
     return qm.Filter(must=must)
 
 
+class _OneAtATime:
+    """A client whose every call holds one lock: qdrant-client's local mode (a test double for
+    a server) is not safe to use from two threads, and ingest writes from its indexer thread
+    while a status or search request reads from another (numpy broadcast errors, seen here)."""
+
+    def __init__(self, client: QdrantClient) -> None:
+        self._client = client
+        self._lock = threading.RLock()
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._client, name)
+        if not callable(attribute):
+            return attribute
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                return attribute(*args, **kwargs)
+
+        return call
+
+
 class QdrantStore:
     kind = "qdrant"
 
     def __init__(self, client: QdrantClient, *, collection: str = "crm_chunks") -> None:
-        self._client = client
+        # A server client is thread-safe; local mode (a path or ":memory:") is serialized.
+        local = isinstance(getattr(client, "_client", None), QdrantLocal)
+        self._client: Any = _OneAtATime(client) if local else client
         self.collection = collection
         self._spec: CollectionSpec | None = None
         self._recorded: CollectionSpec | None = None
