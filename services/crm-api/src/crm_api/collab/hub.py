@@ -242,8 +242,15 @@ class GridHub:
                 connection.queue.put_nowait(None)
 
     async def catch_up(self, connection: Connection, since: int | None) -> None:
-        """Start the connection's feed after `since` (None: from now), replaying what it missed."""
+        """Start the connection's feed after `since` (None: from now), replaying what it missed.
+
+        "Now" is the stream's last sequence, not only what this instance's feed has read so far:
+        a client resuming on an instance that lags behind the one it left still gets every
+        change it missed before `caught_up`.
+        """
         current = self.seq or 0
+        if since is not None:
+            current = max(current, await self._stream_last_seq())
         if since is None or since >= current:
             connection.last_seq = max(since or 0, current) if since is not None else current
             connection.subscribed = True
@@ -264,6 +271,16 @@ class GridHub:
             for seq, text in pending:
                 self._deliver(connection, seq, text)
         self._push(connection, json.dumps({"type": "caught_up", "seq": connection.last_seq}))
+
+    async def _stream_last_seq(self) -> int:
+        if self._bus is None:
+            return 0
+        try:
+            info = await self._bus.js.stream_info(STREAM)
+        except (nats.errors.Error, JetStreamError) as exc:
+            logger.warning("cannot read the %s stream's position: %s", STREAM, exc)
+            return 0
+        return int(info.state.last_seq)
 
     async def _replay(self, connection: Connection, since: int, until: int) -> None:
         assert self._bus is not None
