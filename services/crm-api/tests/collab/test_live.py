@@ -251,29 +251,32 @@ async def _first_edit(admin: Api, made: dict[str, Any], paul_ws: ClientConnectio
 
 async def _catch_up(admin: Api, paul: Api, made: dict[str, Any], a: str, last_seq: int) -> None:
     row, fund = made["row"], made["fund"]
-    # While Paul is away, two more edits.
-    second = await admin.call(
-        "PATCH",
-        f"/api/grid/rows/{row['id']}/cells/{fund['id']}",
-        200,
-        json={"committed_amount": "2.00"},
-        headers={"If-Match": '"1"'},
-    )
-    await admin.call(
-        "PATCH",
-        f"/api/grid/rows/{row['id']}/cells/{fund['id']}",
-        200,
-        json={"committed_amount": "3.00"},
-        headers={"If-Match": f'"{second["version"]}"'},
-    )
-    # The grid's answer says where the feed stands; wait until the edits are on the bus.
-    async with asyncio.timeout(10):
-        while True:
-            body = await admin.call("GET", "/api/grid", 200)
-            amount = body["rows"][0]["cells"][fund["id"]]["committed_amount"]
-            if body["seq"] is not None and body["seq"] > last_seq and amount == "3.00":
-                break
-            await asyncio.sleep(0.05)
+    # A watcher on A sees each change once it is on the bus: the database answering 3.00 does not
+    # mean the outbox has published it yet.
+    async with await open_client(a, admin.token) as watcher:
+        # While Paul is away, two more edits.
+        second = await admin.call(
+            "PATCH",
+            f"/api/grid/rows/{row['id']}/cells/{fund['id']}",
+            200,
+            json={"committed_amount": "2.00"},
+            headers={"If-Match": '"1"'},
+        )
+        await admin.call(
+            "PATCH",
+            f"/api/grid/rows/{row['id']}/cells/{fund['id']}",
+            200,
+            json={"committed_amount": "3.00"},
+            headers={"If-Match": f'"{second["version"]}"'},
+        )
+        await expect(
+            watcher,
+            lambda m: (
+                m["type"] == "change"
+                and m["event"]["type"] == "crm.opportunity.updated"
+                and m["event"]["data"]["committed_amount"] == "3.00"
+            ),
+        )
 
     # Paul comes back through the other instance, from the last seq he saw.
     async with await connect(ws_url(a)) as resumed:
