@@ -22,6 +22,7 @@ from fastapi.testclient import TestClient
 from httpx2 import Response
 
 from crm_api.exports import service as exports
+from crm_api.kit.text import guard
 
 AGGREGATES = [
     "organizations",
@@ -52,8 +53,9 @@ def listed(client: TestClient, token: str, path: str, **params: Any) -> list[dic
 
 
 def flattened(record: dict[str, Any]) -> dict[str, str]:
-    """A record as its CSV row should read."""
-    return {name: exports.cell(name, value) for name, value in record.items()}
+    """A record as its CSV row should read (a text a spreadsheet would run as a formula guarded
+    by an apostrophe)."""
+    return {name: guard(exports.cell(name, value)) for name, value in record.items()}
 
 
 def test_a_csv_export_round_trips_the_contacts(client: TestClient, admin: str) -> None:
@@ -261,3 +263,38 @@ def test_an_export_finds_what_the_list_finds_by_quick_match(client: TestClient, 
     assert [c["last_name"] for c in listed(client, admin, "/api/contacts", q="muller")] == [
         "Müller"
     ]
+
+
+def test_a_csv_export_never_hands_a_spreadsheet_a_formula_and_its_import_reads_it_back(
+    client: TestClient, admin: str
+) -> None:
+    planted = contact(
+        client,
+        admin,
+        first_name='=HYPERLINK("http://evil.example","click")',
+        last_name="@SUM(A1)",
+        emails=[{"email": "formula@harbor.example", "is_primary": True}],
+        phones=[{"number": "+1 555 0100"}],
+    )
+    (row,) = csv_rows(export(client, bearer(admin), "contacts", format="csv"))
+    assert row["first_name"] == '\'=HYPERLINK("http://evil.example","click")'
+    assert row["last_name"] == "'@SUM(A1)"
+    assert row["phones"] == "'+1 555 0100"
+
+    # Those cells as exported, imported again: the apostrophes come off, nothing changes.
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["first_name", "last_name", "email", "phone"])
+    writer.writerow([row["first_name"], row["last_name"], row["primary_email"], row["phones"]])
+    text = out.getvalue()
+    response = client.post(
+        "/api/import/contacts",
+        files={"file": ("contacts.csv", text.encode(), "text/csv")},
+        data={"mode": "dry_run"},
+        headers=bearer(admin),
+    )
+    assert response.status_code == 200, response.text
+    (report_row,) = response.json()["rows"]
+    assert report_row["action"] == "update"
+    assert report_row["contact_id"] == planted["id"]
+    assert report_row.get("changes", []) == []

@@ -31,6 +31,7 @@ from crm_api.followups.schemas import FollowUpFilter, FollowUpRead
 from crm_api.funds import service as funds
 from crm_api.funds.schemas import FundFilter, FundRead
 from crm_api.interactions import service as interactions
+from crm_api.kit.text import guard
 from crm_api.lp_profiles import service as lp_profiles
 from crm_api.lp_profiles.schemas import LpProfileFilter, LpProfileRead
 from crm_api.opportunities import service as opportunities
@@ -133,7 +134,7 @@ class Renderer:
         lines = []
         for record in records:
             data = record.model_dump(mode="json")
-            lines.append([cell(c, data.get(c)) for c in columns])
+            lines.append([guard(cell(c, data.get(c))) for c in columns])
             self._written += 1
         return self._csv(lines)
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from crm_api.imports.errors import NotACsv, TooManyRows
+from crm_api.kit.text import unguard
 
 MAX_ROWS = 100_000
 _CHUNK = 64 * 1024
@@ -39,7 +40,7 @@ class CsvFile:
             next(reader, None)
             line = reader.line_num
             for cells in reader:
-                yield line + 1, cells
+                yield line + 1, [unguard(c) for c in cells]
                 line = reader.line_num
 
 

@@ -53,11 +53,12 @@ from crm_api.grid.schemas import (
 from crm_api.interactions import service as interactions
 from crm_api.kit.errors import InvalidValue
 from crm_api.kit.schemas import Domain
+from crm_api.kit.text import unguard
 from crm_api.lookups import service as lookups
 from crm_api.spreadsheets import repository
 from crm_api.spreadsheets.errors import ImportRefused, InvalidMapping
 from crm_api.spreadsheets.schemas import ExportQuery, ImportMode
-from crm_api.spreadsheets.tables import Table, Value, unguard, write_csv, write_xlsx
+from crm_api.spreadsheets.tables import Table, Value, write_csv, write_xlsx
 from crm_common.db import Database
 from crm_common.errors import CRMError
 

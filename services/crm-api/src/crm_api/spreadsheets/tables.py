@@ -24,6 +24,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.exceptions import InvalidFileException
 
+from crm_api.kit.text import guard
 from crm_api.spreadsheets.errors import NotASpreadsheet, TooManyRows
 
 MAX_ROWS = 20_000
@@ -136,19 +137,6 @@ def _xlsx_value(value: Any) -> Value:
 
 
 # -- writing ------------------------------------------------------------------------------------
-
-
-# A text a spreadsheet would run as a formula (CSV injection, OWASP): written with a leading
-# apostrophe, which spreadsheets show as text and `unguard` takes off again on import.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def guard(text: str) -> str:
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
-
-
-def unguard(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
 
 
 def write_csv(header: list[str], rows: Iterable[list[Value]]) -> bytes:
