@@ -1,1 +1,1 @@
-"""Agents: actions an agent (or a user) asks crm-api to take, and which sessions read outside text."""
+"""Agents: the actions they ask crm-api to take, and which sessions read outside text."""
