@@ -145,7 +145,7 @@ def _pending(session: Session, *, proposal_id: str, expected_version: int | None
     if expected_version is not None:
         aggregate.expect_version(KIND, row, expected_version)
     if row.status != ProposalStatus.PENDING.value:
-        raise ProposalDecided(f"the proposal is {row.status}", status=row.status)
+        raise ProposalDecided(f"the proposal is {row.status}", proposal_status=row.status)
     return row
 
 
