@@ -518,3 +518,16 @@ def test_the_own_key_route_is_for_keys_only(client: TestClient, admin: str) -> N
 def test_the_action_route_is_in_the_openapi_document(client: TestClient) -> None:
     paths = client.get("/api/openapi.json").json()["paths"]
     assert set(paths[ACTIONS]["post"]["responses"]) >= {"200", "201", "202"}
+
+
+def test_exporting_communications_taints_the_session(
+    client: TestClient, admin: str, world: World
+) -> None:
+    a_communication(client, admin, world)
+    agent = an_agent(client, admin)
+    exported = client.get("/api/export/communications", headers=agent["headers"])
+    assert exported.status_code == 200
+    assert exported.headers["X-Content-Trust"] == "untrusted"
+    assert client.get("/api/agent/session", headers=agent["headers"]).json()["tainted"] is True
+    contacts = client.get("/api/export/contacts", headers=agent["headers"])
+    assert "X-Content-Trust" not in contacts.headers
