@@ -21,6 +21,8 @@ from api_helpers import bearer, events
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from crm_api.agents.taint import SessionTaints
+
 DIRECT = ["log_interaction", "add_note", "create_follow_up", "complete_follow_up"]
 HELD = ["move_stage", "set_amounts"]
 CREATED = {
@@ -531,3 +533,14 @@ def test_exporting_communications_taints_the_session(
     assert client.get("/api/agent/session", headers=agent["headers"]).json()["tainted"] is True
     contacts = client.get("/api/export/contacts", headers=agent["headers"])
     assert "X-Content-Trust" not in contacts.headers
+
+
+def test_replicas_marking_the_same_session_keep_the_first_mark(
+    app: FastAPI, client: TestClient, admin: str
+) -> None:
+    agent = an_agent(client, admin)
+    for source in ("GET /first", "GET /second"):
+        # Each its own process-local memory, as two replicas would have.
+        SessionTaints().mark(app.state.db, api_key_id=agent["id"], session_id="s-1", source=source)
+    headers = agent["headers"] | {"X-MCP-Session": "s-1"}
+    assert client.get("/api/agent/session", headers=headers).json()["source"] == "GET /first"

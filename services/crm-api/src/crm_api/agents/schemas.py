@@ -11,7 +11,6 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    TypeAdapter,
     model_validator,
 )
 
@@ -197,11 +196,10 @@ class SetAmounts(_Action):
     params: SetAmountsParams
 
 
-AgentAction = Annotated[
-    LogInteraction | AddNote | CreateFollowUp | CompleteFollowUp | MoveStage | SetAmounts,
-    Field(discriminator="action"),
-]
-AGENT_ACTION: TypeAdapter[Any] = TypeAdapter(AgentAction)
+AgentActionBody = (
+    LogInteraction | AddNote | CreateFollowUp | CompleteFollowUp | MoveStage | SetAmounts
+)
+AgentAction = Annotated[AgentActionBody, Field(discriminator="action")]
 
 
 def parse_params(action: str, params: dict[str, Any]) -> ActionParams:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from crm_api.agents import actions, repository
 from crm_api.agents.errors import BadEvidence, IdempotencyKeyRequired
 from crm_api.agents.results import STATUS, AgentActionResult
-from crm_api.agents.schemas import HELD_FOR_AGENTS, AgentSessionRead, Evidence
+from crm_api.agents.schemas import HELD_FOR_AGENTS, AgentActionBody, AgentSessionRead, Evidence
 from crm_api.auth import service as users
 from crm_api.auth.principal import Principal
 from crm_api.communications.models import Communication
@@ -58,7 +58,7 @@ class Policy:
     is_untrusted: bool
 
 
-def canonical(request: Any) -> dict[str, Any]:
+def canonical(request: AgentActionBody) -> dict[str, Any]:
     """The body as sent, for the idempotency check and the payload digest."""
     body: dict[str, Any] = request.model_dump(mode="json", exclude_unset=True)
     return body
@@ -114,7 +114,9 @@ def policy(session: Session, *, action: str, by: Principal, mcp_session: str | N
     return Policy(is_held=False, why=None, is_untrusted=tainted)
 
 
-def _summary(request: Any, outcome: str, mcp_session: str | None, detail: str = "") -> str:
+def _summary(
+    request: AgentActionBody, outcome: str, mcp_session: str | None, detail: str = ""
+) -> str:
     parts = [f"agent {request.action}: {outcome}"]
     if detail:
         parts.append(detail)
@@ -128,7 +130,7 @@ def _summary(request: Any, outcome: str, mcp_session: str | None, detail: str = 
 
 
 def perform(
-    session: Session, *, request: Any, by: Principal, mcp_session: str | None
+    session: Session, *, request: AgentActionBody, by: Principal, mcp_session: str | None
 ) -> dict[str, Any]:
     """Apply, hold or dry-run one action; returns the AgentActionResult as JSON.
 
@@ -199,7 +201,12 @@ def perform(
 
 
 def record_refusal(
-    session: Session, *, request: Any, by: Principal, mcp_session: str | None, error: CRMError
+    session: Session,
+    *,
+    request: AgentActionBody,
+    by: Principal,
+    mcp_session: str | None,
+    error: CRMError,
 ) -> None:
     """The interaction-log row of an action crm-api refused (in its own transaction)."""
     interactions.touch(
