@@ -214,6 +214,8 @@ def test_a_dry_run_writes_nothing_but_its_log_row(
     # The log row's own event is all that was published.
     published = [e["type"] for e in events(app)[before_events:]]
     assert published == ["crm.interaction.created"]
+    chain = client.get("/api/admin/interactions/verify", headers=bearer(admin)).json()
+    assert chain["ok"] is True
 
 
 def test_a_dry_run_of_a_held_action_says_it_would_be_proposed(
@@ -324,6 +326,8 @@ def test_a_refused_action_is_on_the_interaction_log(
     assert row["outcome"] == "error"
     assert "422" in row["summary"]
     assert communications_total(client, admin) == 0
+    chain = client.get("/api/admin/interactions/verify", headers=bearer(admin)).json()
+    assert chain["ok"] is True
 
 
 def test_an_agent_note_with_a_stale_follow_up_version_is_a_conflict(
