@@ -548,3 +548,12 @@ def test_replicas_marking_the_same_session_keep_the_first_mark(
         SessionTaints().mark(app.state.db, api_key_id=agent["id"], session_id="s-1", source=source)
     headers = agent["headers"] | {"X-MCP-Session": "s-1"}
     assert client.get("/api/agent/session", headers=headers).json()["source"] == "GET /first"
+
+
+def test_a_search_that_could_not_answer_taints_nothing(client: TestClient, admin: str) -> None:
+    agent = an_agent(client, admin)
+    # No ingest running here: a 503 serves no text (tests/test_search.py runs the real one).
+    failed = client.get("/api/search", params={"q": "capital call"}, headers=agent["headers"])
+    assert failed.status_code == 503
+    assert "X-Content-Trust" not in failed.headers
+    assert client.get("/api/agent/session", headers=agent["headers"]).json()["tainted"] is False
