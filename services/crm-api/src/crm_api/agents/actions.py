@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 from crm_api.agents.schemas import (
     ActionParams,
     AddNoteParams,
-    Change,
     CompleteFollowUpParams,
     CreateFollowUpParams,
     LogInteractionParams,
     MoveStageParams,
+    RecordChange,
     RecordRef,
     SetAmountsParams,
 )
@@ -43,19 +43,19 @@ class Applied:
     """What an action created or changed."""
 
     records: list[RecordRef] = field(default_factory=list)
-    changes: list[Change] = field(default_factory=list)
+    changes: list[RecordChange] = field(default_factory=list)
 
     def created(self, kind: str, after: dict[str, Any]) -> None:
         self.records.append(RecordRef(type=kind, id=after["id"]))
         self.changes.append(
-            Change(type=kind, id=after["id"], op="create", before=None, after=after)
+            RecordChange(type=kind, id=after["id"], op="create", before=None, after=after)
         )
 
     def updated(self, kind: str, before: dict[str, Any], after: dict[str, Any]) -> None:
         self.records.append(RecordRef(type=kind, id=after["id"]))
         if after != before:
             self.changes.append(
-                Change(type=kind, id=after["id"], op="update", before=before, after=after)
+                RecordChange(type=kind, id=after["id"], op="update", before=before, after=after)
             )
 
 

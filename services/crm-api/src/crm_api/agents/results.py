@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from crm_api.agents.schemas import ActionName, Change, RecordRef
+from crm_api.agents.schemas import ActionName, RecordChange, RecordRef
 from crm_api.proposals.schemas import ProposalRead
 
 Outcome = Literal["applied", "proposed", "dry_run"]
@@ -15,7 +15,7 @@ class AgentActionResult(BaseModel):
     outcome: Outcome
     action: ActionName
     records: list[RecordRef] = Field(description="what it created or changed (or would)")
-    changes: list[Change]
+    changes: list[RecordChange]
     proposal: ProposalRead | None = Field(description="the proposal it became, when proposed")
     interaction_seq: int = Field(description="its row in the interaction log")
     untrusted: bool = Field(description="the session had read text from outside the fund")

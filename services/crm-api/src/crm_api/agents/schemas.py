@@ -54,7 +54,7 @@ def _no_float(value: Any) -> Any:
 ExactMoney = Annotated[Money, BeforeValidator(_no_float)]
 
 
-class Evidence(BaseModel):
+class ActionEvidence(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: EvidenceType
@@ -157,7 +157,7 @@ PARAMS: dict[str, type[_Params]] = {
 class _Action(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    evidence: list[Evidence] = Field(
+    evidence: list[ActionEvidence] = Field(
         default_factory=list,
         max_length=50,
         description="the records this action rests on: 1 to 50 for an API key",
@@ -212,7 +212,7 @@ class RecordRef(BaseModel):
     id: str
 
 
-class Change(BaseModel):
+class RecordChange(BaseModel):
     type: str
     id: str
     op: Literal["create", "update"]

@@ -22,7 +22,12 @@ from sqlalchemy.orm import Session
 from crm_api.agents import actions, repository
 from crm_api.agents.errors import BadEvidence, IdempotencyKeyRequired
 from crm_api.agents.results import STATUS, AgentActionResult
-from crm_api.agents.schemas import HELD_FOR_AGENTS, AgentActionBody, AgentSessionRead, Evidence
+from crm_api.agents.schemas import (
+    HELD_FOR_AGENTS,
+    ActionEvidence,
+    AgentActionBody,
+    AgentSessionRead,
+)
 from crm_api.auth import service as users
 from crm_api.auth.principal import Principal
 from crm_api.communications.models import Communication
@@ -80,7 +85,7 @@ def require_idempotency_key(*, by: Principal, key: str | None) -> None:
         )
 
 
-def _require_evidence(session: Session, *, evidence: list[Evidence], by: Principal) -> None:
+def _require_evidence(session: Session, *, evidence: list[ActionEvidence], by: Principal) -> None:
     if by.api_key_id is not None and not evidence:
         raise BadEvidence(
             "an agent's action cites 1 to 50 records it rests on in `evidence`", field="evidence"

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from crm_api.agents.schemas import ActionName, Change, Evidence, RecordRef
+from crm_api.agents.schemas import ActionEvidence, ActionName, RecordChange, RecordRef
 from crm_api.kit.schemas import ListParams
 
 ProposalSort = Literal["created_at", "-created_at", "updated_at", "-updated_at"]
@@ -24,7 +24,7 @@ class ProposalResult(BaseModel):
     """What approving it did."""
 
     records: list[RecordRef]
-    changes: list[Change]
+    changes: list[RecordChange]
 
 
 class ProposalRead(BaseModel):
@@ -34,7 +34,7 @@ class ProposalRead(BaseModel):
     params: dict[str, Any]
     target_type: str | None
     target_id: str | None
-    evidence: list[Evidence]
+    evidence: list[ActionEvidence]
     reason: str | None
     status: ProposalStatus
     untrusted: bool = Field(description="proposed from a session that had read outside text")

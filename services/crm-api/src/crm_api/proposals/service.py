@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from crm_api.agents import actions
-from crm_api.agents.schemas import ActionParams, Evidence, LogInteractionParams, parse_params
+from crm_api.agents.schemas import ActionEvidence, ActionParams, LogInteractionParams, parse_params
 from crm_api.audit import service as audit
 from crm_api.auth.principal import Principal
 from crm_api.database import utcnow
@@ -99,7 +99,7 @@ def create(
     *,
     action: str,
     params: ActionParams,
-    evidence: list[Evidence],
+    evidence: list[ActionEvidence],
     reason: str | None,
     why: str,
     untrusted: bool,
