@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import crm_factories
@@ -270,3 +271,17 @@ def test_an_unknown_proposal_is_not_found(client: TestClient, admin: str) -> Non
     missing = "01930000-0000-7000-8000-000000000000"
     assert client.get(f"/api/proposals/{missing}", headers=bearer(admin)).status_code == 404
     assert decide(client, bearer(admin), missing, "approve").status_code == 404
+
+
+def test_two_approvals_at_once_apply_the_proposal_once(
+    client: TestClient, admin: str, world: World
+) -> None:
+    proposal = propose(client, an_agent(client, admin), world, "move_stage")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = list(
+            pool.map(lambda _: decide(client, bearer(admin), proposal["id"], "approve"), range(2))
+        )
+    assert sorted(a.status_code for a in answers) == [200, 409]
+    moved = opportunity(client, admin, world)
+    assert moved["stage"] == "meeting"
+    assert moved["version"] == world.opportunity["version"] + 1

@@ -21,6 +21,13 @@ def get(session: Session, proposal_id: str) -> Proposal | None:
     return session.get(Proposal, proposal_id)
 
 
+def get_for_decision(session: Session, proposal_id: str) -> Proposal | None:
+    """The proposal, locked until the transaction ends: two approvals of one proposal would
+    otherwise both find it pending and apply it twice (PostgreSQL; SQLite's write transactions
+    are serialized already)."""
+    return session.get(Proposal, proposal_id, with_for_update=True, populate_existing=True)
+
+
 def add(session: Session, proposal: Proposal, entities: list[tuple[str, str]]) -> None:
     session.add(proposal)
     session.flush()

@@ -141,7 +141,7 @@ def _require_decider(by: Principal) -> None:
 
 
 def _pending(session: Session, *, proposal_id: str, expected_version: int | None) -> Proposal:
-    row = get(session, proposal_id=proposal_id)
+    row = aggregate.require_live(repository.get_for_decision(session, proposal_id))
     if expected_version is not None:
         aggregate.expect_version(KIND, row, expected_version)
     if row.status != ProposalStatus.PENDING.value:
