@@ -61,6 +61,9 @@ def test_an_agents_stage_move_is_a_proposal_that_changes_nothing_yet(
     assert proposal["proposed_by_id"] == agent["id"]
     assert proposal["api_key_id"] == agent["id"]
     assert proposal["reason"] == "the LP said so on the call"
+    [preview] = proposal["preview"]
+    assert preview["op"] == "update"
+    assert (preview["before"]["stage"], preview["after"]["stage"]) == ("lead", "meeting")
     assert opportunity(client, admin, world)["stage"] == "lead"
     created = [e for e in events(app, "crm.proposal.") if e["subject"] == proposal["id"]]
     assert [e["type"] for e in created] == ["crm.proposal.created"]

@@ -164,6 +164,7 @@ def perform(
                 action=request.action,
                 params=request.params,
                 evidence=request.evidence,
+                preview=applied.changes,
                 reason=request.reason,
                 why=rule.why,
                 untrusted=rule.is_untrusted,

@@ -40,6 +40,8 @@ class Proposal(AggregateMixin, Base):
     decided_at: Mapped[datetime | None]
     decision_note: Mapped[str | None] = mapped_column(String(2000))
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The changes the action would have made when it was proposed, for the person deciding.
+    preview: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
 
 
 class ProposalEntity(Base):

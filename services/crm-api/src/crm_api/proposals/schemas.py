@@ -48,6 +48,9 @@ class ProposalRead(BaseModel):
     decided_at: datetime | None
     decision_note: str | None
     result: ProposalResult | None
+    preview: list[RecordChange] = Field(
+        description="what approving it would have changed when it was proposed"
+    )
     created_at: datetime
     updated_at: datetime
 

@@ -21,7 +21,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from crm_api.agents import actions
-from crm_api.agents.schemas import ActionEvidence, ActionParams, LogInteractionParams, parse_params
+from crm_api.agents.schemas import (
+    ActionEvidence,
+    ActionParams,
+    LogInteractionParams,
+    RecordChange,
+    parse_params,
+)
 from crm_api.audit import service as audit
 from crm_api.auth.principal import Principal
 from crm_api.database import utcnow
@@ -66,6 +72,7 @@ def to_read(row: Proposal) -> ProposalRead:
             "decided_at": row.decided_at,
             "decision_note": row.decision_note,
             "result": row.result,
+            "preview": row.preview,
             "created_at": row.created_at,
             "updated_at": row.updated_at,
         }
@@ -100,6 +107,7 @@ def create(
     action: str,
     params: ActionParams,
     evidence: list[ActionEvidence],
+    preview: list[RecordChange],
     reason: str | None,
     why: str,
     untrusted: bool,
@@ -118,6 +126,7 @@ def create(
         target_type=target[0] if target else None,
         target_id=target[1] if target else None,
         evidence=[e.model_dump() for e in evidence],
+        preview=[c.model_dump(mode="json") for c in preview],
         reason=reason,
         status=ProposalStatus.PENDING.value,
         untrusted=untrusted,
