@@ -152,6 +152,33 @@ def test_originals_are_shown_to_users_and_to_keys_with_read_sensitive_only(stack
     assert all(e["targets"][0]["type"] == "communication" for e in searches)
 
 
+def test_a_keys_search_with_hits_taints_its_session(stack: Stack) -> None:
+    crm, admin = stack.crm, bearer(stack.admin)
+    ada = crm.post(
+        "/api/contacts", json={"first_name": "Ada", "last_name": "Lovelace"}, headers=admin
+    )
+    crm.post(
+        "/api/communications",
+        json={
+            "type": "email",
+            "subject": "Capital call notice",
+            "body": "Please wire the capital call by Friday.",
+            "occurred_at": "2026-11-02T09:30:00Z",
+            "contact_id": ada.json()["id"],
+        },
+        headers=admin,
+    )
+    stack.settle()
+    agent = {"X-API-Key": create_key(crm, stack.admin, ["read"])["key"], "X-MCP-Session": "s-9"}
+    response = crm.get("/api/search", params={"q": "capital call", "top_k": 1}, headers=agent)
+    assert response.status_code == 200, response.text
+    assert response.json()["hits"]
+    assert response.headers["X-Content-Trust"] == "untrusted"
+    state = crm.get("/api/agent/session", headers=agent).json()
+    assert state["tainted"] is True
+    assert state["source"] == "GET /api/search"
+
+
 def test_reindex_without_replay_rebuilds_from_a_crm_api_snapshot(stack: Stack) -> None:
     from crm_common.bus.service import call as request
     from crm_ingest.service import ReindexRequest, ReindexResponse

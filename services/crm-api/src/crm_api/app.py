@@ -12,6 +12,8 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from crm_api import __version__, openapi, problems
 from crm_api.activity.routes import router as activity_router
+from crm_api.agents.routes import router as agents_router
+from crm_api.agents.taint import SessionTaints
 from crm_api.audit.routes import router as audit_router
 from crm_api.auth.dependencies import assert_every_route_declares_access, require
 from crm_api.auth.principal import Access
@@ -45,10 +47,11 @@ from crm_api.lookups.routes import router as lookups_router
 from crm_api.lp_profiles.routes import router as lp_profiles_router
 from crm_api.opportunities.routes import router as opportunities_router
 from crm_api.organizations.routes import router as organizations_router
+from crm_api.proposals.routes import router as proposals_router
 from crm_api.reports.routes import router as reports_router
 from crm_api.resolver.routes import router as resolver_router
 from crm_api.search.routes import router as search_router
-from crm_api.security.middleware import BodyLimit, RequestContext, SecurityHeaders
+from crm_api.security.middleware import BodyLimit, ContentTrust, RequestContext, SecurityHeaders
 from crm_api.security.ratelimit import RateLimits
 from crm_api.security.routes import router as security_router
 from crm_api.settings import Settings
@@ -92,6 +95,8 @@ ROUTERS = (
     backups_router,
     activity_router,
     search_router,
+    agents_router,
+    proposals_router,
 )
 
 
@@ -160,6 +165,7 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
         read=settings.rate_limit_read,
     )
     app.state.integrations = {}
+    app.state.session_taints = SessionTaints()
 
     public = [Depends(require(Access.PUBLIC))]
     app.include_router(
@@ -205,6 +211,7 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
             ],
             expose_headers=["ETag", "Retry-After", "X-Request-ID"],
         )
+    app.add_middleware(ContentTrust)
     app.add_middleware(SecurityHeaders, hsts=settings.behind_tls)
     app.add_middleware(RequestContext)
     assert_every_route_declares_access(app)

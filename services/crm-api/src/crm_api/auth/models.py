@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm_api.database import Base, IdMixin, TimestampMixin
@@ -64,3 +64,9 @@ class ApiKey(IdMixin, TimestampMixin, Base):
     revoked_at: Mapped[datetime | None]
     revoked_by: Mapped[str | None] = mapped_column(String(36))
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # An agent whose session read outside text may still write directly (flagged `untrusted`).
+    allow_untrusted_writes: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    # Requests a minute the MCP gateway allows this key; None: the gateway's default (120).
+    rate_limit_per_minute: Mapped[int | None] = mapped_column(Integer)

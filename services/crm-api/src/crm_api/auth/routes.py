@@ -11,6 +11,7 @@ from crm_api.auth.schemas import (
     ApiKeyCreate,
     ApiKeyCreated,
     ApiKeyRead,
+    ApiKeySettings,
     BootstrapStatus,
     LoginRequest,
     PasswordChange,
@@ -84,6 +85,12 @@ def logout(principal: Reader, session: WriteSession) -> None:
 def me(principal: Reader, session: ReadSession) -> UserRead:
     """The signed-in user (for an API key: its owner)."""
     return UserRead.model_validate(service.get_user(session, user_id=principal.user_id))
+
+
+@router.get("/auth/key", response_model=ApiKeyRead)
+def my_key(principal: Reader, session: ReadSession) -> ApiKeyRead:
+    """The API key this request came with: its scopes and settings (404 for a signed-in user)."""
+    return ApiKeyRead.model_validate(service.own_api_key(session, principal=principal))
 
 
 @router.post("/auth/password", status_code=status.HTTP_204_NO_CONTENT)
@@ -186,3 +193,13 @@ def all_api_keys(_: Admin, session: ReadSession) -> list[ApiKeyRead]:
 @router.post("/admin/api-keys/{key_id}/revoke", response_model=ApiKeyRead)
 def revoke_any_api_key(principal: Admin, key_id: str, session: WriteSession) -> ApiKeyRead:
     return ApiKeyRead.model_validate(service.revoke_api_key(session, key_id=key_id, by=principal))
+
+
+@router.patch("/admin/api-keys/{key_id}", response_model=ApiKeyRead)
+def update_api_key(
+    principal: Admin, key_id: str, body: ApiKeySettings, session: WriteSession
+) -> ApiKeyRead:
+    """Set a key's `allow_untrusted_writes` and `rate_limit_per_minute` (null: the default)."""
+    return ApiKeyRead.model_validate(
+        service.update_api_key_settings(session, key_id=key_id, changes=body, by=principal)
+    )

@@ -129,6 +129,22 @@ class ApiKeyRead(BaseModel):
     expires_at: datetime | None
     last_used_at: datetime | None
     revoked_at: datetime | None
+    allow_untrusted_writes: bool = Field(
+        description="an agent session that read outside text may still write directly "
+        "(flagged untrusted) instead of proposing"
+    )
+    rate_limit_per_minute: int | None = Field(
+        description="requests a minute the MCP gateway allows this key; null: its default (120)"
+    )
+
+
+class ApiKeySettings(BaseModel):
+    """An administrator's change to a key's settings (the fields given are set)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    allow_untrusted_writes: bool | None = None
+    rate_limit_per_minute: int | None = Field(default=None, ge=1, le=100_000)
 
 
 class ApiKeyCreated(ApiKeyRead):

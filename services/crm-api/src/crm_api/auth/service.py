@@ -32,6 +32,7 @@ from crm_api.auth.schemas import (
     ApiKeyCreate,
     ApiKeyCreated,
     ApiKeyRead,
+    ApiKeySettings,
     RegisterFirstAdmin,
     UserCreate,
     UserRead,
@@ -620,6 +621,63 @@ def revoke_api_key(session: Session, *, key_id: str, by: Principal) -> ApiKey:
         channel="POST /api/api-keys/{id}/revoke",
         targets=[("api_key", row.id)],
         summary=f"revoked key {row.name!r}",
+    )
+    _publish_api_key(session, row, "updated", by.actor)
+    return row
+
+
+def get_api_key(session: Session, *, key_id: str) -> ApiKey:
+    """Raises UnknownApiKey."""
+    row = repository.get_api_key(session, key_id)
+    if row is None:
+        raise UnknownApiKey()
+    return row
+
+
+def own_api_key(session: Session, *, principal: Principal) -> ApiKey:
+    """The key the caller authenticated with.
+
+    Raises:
+        UnknownApiKey: the caller is a signed-in user, not a key.
+    """
+    if principal.api_key_id is None:
+        raise UnknownApiKey("this is for API keys: you are signed in as a user")
+    return get_api_key(session, key_id=principal.api_key_id)
+
+
+def update_api_key_settings(
+    session: Session, *, key_id: str, changes: ApiKeySettings, by: Principal
+) -> ApiKey:
+    """An admin sets a key's settings; `rate_limit_per_minute: null` restores the default."""
+    row = get_api_key(session, key_id=key_id)
+    before = api_key_state(row)
+    fields = changes.model_dump(exclude_unset=True)
+    if fields.get("allow_untrusted_writes") is None:
+        fields.pop("allow_untrusted_writes", None)
+    for name, value in fields.items():
+        setattr(row, name, value)
+    after = api_key_state(row)
+    if after == before:
+        return row
+    row.version += 1
+    after["version"] = row.version
+    audit.record(
+        session,
+        actor=by.actor,
+        entity_type="api_key",
+        entity_id=row.id,
+        action="update",
+        before=before,
+        after=after,
+    )
+    interactions.touch(
+        session,
+        actor=by.actor,
+        action="api_key.update",
+        channel="PATCH /api/admin/api-keys/{id}",
+        targets=[("api_key", row.id)],
+        summary=", ".join(sorted(audit.diff(before, after))),
+        payload=fields,
     )
     _publish_api_key(session, row, "updated", by.actor)
     return row

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from crm_api.agents.dependencies import untrusted_content
 from crm_api.communications import service
 from crm_api.communications.schemas import (
     CommunicationCreate,
@@ -26,5 +27,7 @@ router = aggregate_router(
         delete=service.delete,
         restore=service.restore,
         purge=service.purge,
+        # Subjects and bodies are outside text: an API key's session is tainted by reading them.
+        read_dependencies=[untrusted_content],
     )
 )

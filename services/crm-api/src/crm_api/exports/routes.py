@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from crm_api.agents.dependencies import untrusted_content
 from crm_api.auth.dependencies import Reader
 from crm_api.database import utcnow
 from crm_api.exports import repository, service
@@ -78,6 +79,8 @@ def _add(export: Export) -> None:
         methods=["GET"],
         response_class=StreamingResponse,
         responses=_responses(export),
+        # Communications' subjects and bodies are outside text (crm_api.agents.taint).
+        dependencies=[untrusted_content] if export.name == "communications" else [],
         name=f"export_{export.name.replace('-', '_')}",
         summary=f"Export {export.name} (CSV or JSON)",
         description=(

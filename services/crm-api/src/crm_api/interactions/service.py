@@ -110,6 +110,7 @@ def touch(
     summary: str = "",
     payload: Any = None,
     outcome: str = "ok",
+    flags: tuple[str, ...] = (),
 ) -> InteractionRead:
     """Record a human's or agent's write made through crm-api itself.
 
@@ -122,6 +123,7 @@ def touch(
             "summary": summary[:2000],
             "payload_digest": digest(payload) if payload is not None else None,
             "outcome": outcome,
+            "flags": list(flags),
         }
     )
     named = [Target(type=t, id=i) for t, i in targets]

@@ -63,8 +63,11 @@ def run_once(
     request: Any,
     status: int,
     run: Callable[[], Any],
+    status_of: Callable[[Any], int] | None = None,
 ) -> JSONResponse:
     """Answer a create: the stored answer for a replayed key, else run it and store the answer.
+
+    `status_of`, when given, picks the status from the answer (201 applied, 202 held, ...).
 
     Raises:
         IdempotencyConflict: the key was used for a different request.
@@ -85,6 +88,8 @@ def run_once(
             session.delete(stored)
             session.flush()
     body = run()
+    if status_of is not None:
+        status = status_of(body)
     if key is not None:
         record = IdempotencyRecord(
             principal_id=principal.id,

@@ -5,7 +5,7 @@ contact dossier, an opportunity's stage). This module does not use postponed ann
 FastAPI reads the closures' annotations, which must be the domain's real classes.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -39,6 +39,8 @@ class AggregateRoutes:
     restore: Callable[..., dict[str, Any]]
     purge: Callable[..., None]
     view_schema: type[BaseModel] | None = None  # GET {id}, when richer than read_schema
+    # Extra dependencies of the list and the read (communications mark outside text served).
+    read_dependencies: Sequence[Any] = ()
 
 
 def aggregate_router(spec: AggregateRoutes) -> APIRouter:
@@ -108,6 +110,7 @@ def aggregate_router(spec: AggregateRoutes) -> APIRouter:
         list_records,
         methods=["GET"],
         response_model=spec.page_schema,
+        dependencies=list(spec.read_dependencies),
         name=f"list_{spec.plural}",
         summary=f"List {spec.plural}",
         description="The records matching the filters, a page at a time, with the total.",
@@ -128,6 +131,7 @@ def aggregate_router(spec: AggregateRoutes) -> APIRouter:
             read_record,
             methods=["GET"],
             response_model=spec.read_schema,
+            dependencies=list(spec.read_dependencies),
             name=f"get_{name}",
             summary=f"Read a {name}",
         )

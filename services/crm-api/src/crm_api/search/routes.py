@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
+from crm_api.agents.dependencies import UntrustedContent
 from crm_api.auth.dependencies import Reader
 from crm_api.auth.principal import Principal
 from crm_api.remote import Remote
@@ -42,6 +43,7 @@ async def search(
     services: Remote,
     request: Request,
     params: Annotated[SearchParams, Query()],
+    trust: UntrustedContent,
 ) -> SearchResponse:
     """Hybrid (dense + BM25, fused) by default; filters by canonical entity, contact,
     organization, fund, kind, type, author and event time. One hit per record, each with a
@@ -50,6 +52,8 @@ async def search(
     is written to the interaction log."""
     search_request = service.to_request(params)
     response = await services.call(SEARCH_QUERY, search_request, SearchResponse, timeout=10)
-    return await run_in_threadpool(
+    found = await run_in_threadpool(
         _finish, request.app.state.db, principal, search_request, response
     )
+    trust.served(has_outside_text=bool(found.hits))
+    return found

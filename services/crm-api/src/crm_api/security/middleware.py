@@ -156,3 +156,26 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class ContentTrust:
+    """Adds `X-Content-Trust: untrusted` to an answer whose route served an API key text from
+    outside the fund (crm_api.agents.dependencies sets it on the request's state)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        state = scope.setdefault("state", {})
+
+        async def send_with_trust(message: Message) -> None:
+            if message["type"] == "http.response.start" and state.get("content_trust"):
+                message.setdefault("headers", []).append(
+                    (b"x-content-trust", str(state["content_trust"]).encode())
+                )
+            await send(message)
+
+        await self.app(scope, receive, send_with_trust)
