@@ -29,7 +29,7 @@ def _stdio(_args: argparse.Namespace, settings: Settings) -> int:
     if settings.api_key is None:
         print("mcp-gateway stdio: set MCP_GATEWAY_API_KEY to the agent's key", file=sys.stderr)  # noqa: T201 - CLI error
         return 2
-    gateway = build_gateway(settings)
+    gateway = build_gateway(settings, stdio=True)
     server = build_server(gateway)
 
     async def serve() -> None:

@@ -26,8 +26,10 @@ from mcp_gateway.settings import Settings
 
 
 def build_gateway(
-    settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None
+    settings: Settings, *, stdio: bool = False, transport: httpx.AsyncBaseTransport | None = None
 ) -> Gateway:
+    """The gateway's shared parts; only `stdio` serves the configured key (over HTTP each
+    request brings its own)."""
     crm = CrmApi(
         settings.crm_api_url, timeout=settings.request_timeout_seconds, transport=transport
     )
@@ -35,7 +37,7 @@ def build_gateway(
         settings=settings,
         crm=crm,
         keys=KeyDirectory(crm, ttl_seconds=settings.identity_ttl_seconds),
-        stdio_key=settings.api_key.get_secret_value() if settings.api_key else None,
+        stdio_key=settings.api_key.get_secret_value() if stdio and settings.api_key else None,
     )
 
 

@@ -8,18 +8,20 @@
     ├── Conflict            the record changed meanwhile (409, 412): read it again
     └── Unavailable         crm-api or a service behind it is down (5xx, timeouts)
 
-Tools raise these as plain exceptions (the SDK turns them into `isError` results the model
-reads); protocol failures stay `MCPError`.
+They are the SDK's `ToolError`, which it turns into an `isError` result whose text the model
+reads (any other exception's text stays on the server); protocol failures stay `MCPError`.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar, Literal
 
+from mcp.server.mcpserver.exceptions import ToolError
+
 Outcome = Literal["ok", "error", "denied", "proposed", "dry_run"]
 
 
-class GatewayError(Exception):
+class GatewayError(ToolError):
     outcome: ClassVar[Outcome] = "error"
 
 

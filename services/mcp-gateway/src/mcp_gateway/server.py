@@ -8,12 +8,12 @@ from typing import Any
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver import Context
 from mcp.shared.exceptions import MCPError
-from mcp_types import INVALID_REQUEST, ListToolsResult, ToolAnnotations
+from mcp_types import INVALID_REQUEST, ToolAnnotations
 
 from mcp_gateway import __version__
 from mcp_gateway.calls import Gateway, GatewayServer, invoke
 from mcp_gateway.errors import GatewayError
-from mcp_gateway.identity import READ
+from mcp_gateway.identity import ADMIN, READ
 from mcp_gateway.tools import reads
 from mcp_gateway.tools.reads import READ_TOOLS
 from mcp_gateway.tools.writes import WRITE_TOOLS
@@ -37,14 +37,17 @@ _WRITE = ToolAnnotations(
 def _scope_filter(gateway: Gateway, scopes: dict[str, str]) -> Any:
     async def middleware(ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
         result = await call_next(ctx)
-        if ctx.method != "tools/list" or not isinstance(result, ListToolsResult):
+        if ctx.method != "tools/list" or not isinstance(result, dict):
             return result
         try:
             caller = await gateway.caller(getattr(ctx.request, "headers", None))
         except GatewayError as exc:
             raise MCPError(code=INVALID_REQUEST, message=str(exc)) from exc
-        shown = [t for t in result.tools if caller.info.may(scopes.get(t.name, "admin"))]
-        return result.model_copy(update={"tools": shown})
+        # The chain hands back the wire form: `{"tools": [{"name": ...}, ...], ...}`.
+        shown = [
+            t for t in result.get("tools", []) if caller.info.may(scopes.get(t["name"], ADMIN))
+        ]
+        return {**result, "tools": shown}
 
     return middleware
 
