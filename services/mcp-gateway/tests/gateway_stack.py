@@ -8,8 +8,8 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import AbstractAsyncContextManager, contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -78,14 +78,19 @@ class Stack:
     def mcp_url(self) -> str:
         return self.gateway_url + "/mcp"
 
-    def stdio_client(self, key: str) -> Client:
-        env = os.environ | {
-            "MCP_GATEWAY_API_KEY": key,
-            "MCP_GATEWAY_CRM_API_URL": self.crm_url,
-            "DATA_DIR": str(self.data_dir),
-            "NATS_URL": self.nats_url,
-            "LOG_LEVEL": "WARNING",
-        }
+    def stdio_client(self, key: str, **settings: str) -> Client:
+        """`mcp-gateway stdio` as a child process; `settings` are more MCP_GATEWAY_* values."""
+        env = (
+            os.environ
+            | {f"MCP_GATEWAY_{k.upper()}": v for k, v in settings.items()}
+            | {
+                "MCP_GATEWAY_API_KEY": key,
+                "MCP_GATEWAY_CRM_API_URL": self.crm_url,
+                "DATA_DIR": str(self.data_dir),
+                "NATS_URL": self.nats_url,
+                "LOG_LEVEL": "WARNING",
+            }
+        )
         params = StdioServerParameters(
             command=sys.executable, args=["-m", "mcp_gateway", "stdio"], env=env
         )
@@ -95,16 +100,23 @@ class Stack:
         return Client(http_transport(self.mcp_url, key), read_timeout_seconds=60)
 
 
-def http_transport(url: str, key: str) -> AbstractAsyncContextManager[Any]:
-    client = httpx.AsyncClient(headers={"X-API-Key": key}, timeout=60)
-    return streamable_http_client(url, http_client=client)
+@asynccontextmanager
+async def http_transport(url: str, key: str) -> AsyncIterator[Any]:
+    """Streamable HTTP with the key on every request (the SDK leaves a client it was given
+    open, so this one is closed here)."""
+    async with (
+        httpx.AsyncClient(headers={"X-API-Key": key}, timeout=60) as client,
+        streamable_http_client(url, http_client=client) as streams,
+    ):
+        yield streams
 
 
-def _spawn(name: str, module: str, env: dict[str, str], data_dir: Path) -> subprocess.Popen[bytes]:
-    log = (data_dir / f"{name}.log").open("ab")
-    return subprocess.Popen(
-        [sys.executable, "-m", module, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
+def _spawn(module: str, env: dict[str, str], data_dir: Path) -> subprocess.Popen[bytes]:
+    with (data_dir / f"{module}.log").open("ab") as log:
+        # The child holds its own copy of the descriptor; ours closes here.
+        return subprocess.Popen(
+            [sys.executable, "-m", module, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
 
 
 @contextmanager
@@ -150,11 +162,11 @@ def running_stack(data_dir: Path, *, with_search: bool = True) -> Iterator[Stack
     }
     try:
         # crm-api first: it migrates its database and creates the streams the others consume.
-        stack.processes["crm_api"] = _spawn("crm-api", "crm_api", envs.pop("crm_api"), data_dir)
+        stack.processes["crm_api"] = _spawn("crm_api", envs.pop("crm_api"), data_dir)
         proc = stack.processes["crm_api"]
         wait_until(lambda: _healthy(health["crm_api"], proc), what="crm-api", timeout=90)
         for module, env in envs.items():
-            stack.processes[module] = _spawn(module, module, env, data_dir)
+            stack.processes[module] = _spawn(module, env, data_dir)
         for module, process in stack.processes.items():
             url = health[module]
             wait_until(lambda u=url, p=process: _healthy(u, p), what=module, timeout=120)  # type: ignore[misc]
