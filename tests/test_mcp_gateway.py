@@ -347,3 +347,189 @@ async def test_a_key_past_its_calls_per_minute_is_refused(
         refused = await client.call_tool("pipeline", {})
     assert refused.is_error
     assert "rate limit" in text_of(refused)
+
+
+# -- writes (crm-api's agent actions) -----------------------------------------------------------
+
+
+class AgentActionsMissing(AssertionError):
+    """crm-api has no `POST /api/agent/actions` yet (it comes with the agent-actions branch)."""
+
+
+needs_agent_actions = pytest.mark.xfail(
+    raises=AgentActionsMissing,
+    strict=True,
+    reason="crm-api's POST /api/agent/actions is not merged yet",
+)
+
+
+@pytest.fixture(scope="module")
+def agent_actions(stack: Stack) -> None:
+    paths = stack.api("GET", "/api/openapi.json").json()["paths"]
+    if "/api/agent/actions" not in paths or "/api/auth/key" not in paths:
+        raise AgentActionsMissing("crm-api serves no /api/agent/actions or /api/auth/key")
+
+
+def evidence_of(*records: tuple[str, str]) -> list[dict[str, str]]:
+    return [{"type": kind, "id": record_id} for kind, record_id in records]
+
+
+def total(stack: Stack, path: str, **params: Any) -> int:
+    page = stack.api("GET", path, params=params)
+    assert page.status_code == 200, page.text
+    count: int = page.json()["total"]
+    return count
+
+
+@needs_agent_actions
+async def test_log_interaction_lands_once_even_when_the_identical_call_is_retried(
+    stack: Stack, book: Book, agent_actions: None
+) -> None:
+    key = stack.create_key(["read", "write:logged"])
+    history = f"/api/contacts/{book.ada['id']}/communications"
+    before = total(stack, history)
+    arguments = {
+        "type": "call",
+        "subject": "Checked in on the side letter",
+        "body": "Ada will send comments by Friday.",
+        "contact_ids": [book.ada["id"]],
+        "evidence": evidence_of(("contact", book.ada["id"])),
+    }
+    async with stack.http_client(key["key"]) as client:
+        first = await call(client, "log_interaction", **arguments)
+        retried = await call(client, "log_interaction", **arguments)
+    assert first["outcome"] == "applied"
+    assert retried["idempotency_key"] == first["idempotency_key"]
+    assert retried["records"] == first["records"]
+    assert total(stack, history) == before + 1
+    logged = [e for e in log_of(stack, key) if e["action"] == "tool.log_interaction"]
+    assert [e["outcome"] for e in logged] == ["ok", "ok"]
+
+
+@needs_agent_actions
+async def test_a_dry_run_shows_the_change_and_changes_nothing(
+    stack: Stack, book: Book, agent_actions: None
+) -> None:
+    key = stack.create_key(["read", "write:logged"])
+    before = total(stack, "/api/follow-ups", contact_id=book.ada["id"])
+    async with stack.http_client(key["key"]) as client:
+        planned = await call(
+            client,
+            "create_follow_up",
+            title="Call Ada about the MFN clause",
+            due_date=(datetime.now(UTC).date() + timedelta(days=7)).isoformat(),
+            contact_id=book.ada["id"],
+            evidence=evidence_of(("contact", book.ada["id"])),
+            dry_run=True,
+        )
+    assert planned["outcome"] == "dry_run"
+    assert planned["changes"]
+    assert total(stack, "/api/follow-ups", contact_id=book.ada["id"]) == before
+    (entry,) = [e for e in log_of(stack, key) if e["action"] == "tool.create_follow_up"]
+    assert entry["outcome"] == "dry_run"
+
+
+@needs_agent_actions
+async def test_a_follow_up_created_then_completed_is_done_in_the_crm(
+    stack: Stack, book: Book, agent_actions: None
+) -> None:
+    key = stack.create_key(["read", "write:logged"])
+    async with stack.http_client(key["key"]) as client:
+        created = await call(
+            client,
+            "create_follow_up",
+            title="Send Ada the Fund IV deck",
+            due_date=(datetime.now(UTC).date() + timedelta(days=2)).isoformat(),
+            contact_id=book.ada["id"],
+            evidence=evidence_of(("contact", book.ada["id"])),
+        )
+        (follow_up,) = [r for r in created["records"] if r["type"] == "follow_up"]
+        done = await call(
+            client,
+            "complete_follow_up",
+            follow_up_id=follow_up["id"],
+            evidence=evidence_of(("follow_up", follow_up["id"])),
+        )
+    assert (created["outcome"], done["outcome"]) == ("applied", "applied")
+    record = stack.api("GET", f"/api/follow-ups/{follow_up['id']}").json()
+    assert record["status"] == "done"
+    assert record["title"] == "Send Ada the Fund IV deck"
+
+
+@needs_agent_actions
+async def test_add_note_puts_a_note_on_the_organization(
+    stack: Stack, book: Book, agent_actions: None
+) -> None:
+    key = stack.create_key(["read", "write:logged"])
+    history = f"/api/organizations/{book.org['id']}/communications"
+    before = total(stack, history)
+    async with stack.http_client(key["key"]) as client:
+        noted = await call(
+            client,
+            "add_note",
+            body="Board meets in January; decision after that.",
+            organization_id=book.org["id"],
+            evidence=evidence_of(("organization", book.org["id"])),
+        )
+    assert noted["outcome"] == "applied"
+    assert total(stack, history) == before + 1
+
+
+@needs_agent_actions
+async def test_an_agents_stage_move_is_a_proposal_and_the_stage_stays(
+    stack: Stack, book: Book, agent_actions: None
+) -> None:
+    key = stack.create_key(["read", "write:logged"])
+    async with stack.http_client(key["key"]) as client:
+        moved = await call(
+            client,
+            "move_stage",
+            opportunity_id=book.opportunity["id"],
+            stage="committed",
+            evidence=evidence_of(("opportunity", book.opportunity["id"])),
+            reason="Ada confirmed on the call",
+        )
+    assert moved["outcome"] == "proposed"
+    assert moved["proposal"] is not None
+    stage = stack.api("GET", f"/api/opportunities/{book.opportunity['id']}").json()["stage"]
+    assert stage == "lead"
+    (entry,) = [e for e in log_of(stack, key) if e["action"] == "tool.move_stage"]
+    assert entry["outcome"] == "proposed"
+
+
+@needs_agent_actions
+async def test_a_write_after_reading_untrusted_text_in_the_session_becomes_a_proposal(
+    stack: Stack, book: Book, agent_actions: None
+) -> None:
+    key = stack.create_key(["read", "write:logged"])
+    async with stack.stdio_client(key["key"]) as client:
+        await call(client, "timeline", contact_id=book.ada["id"])
+        written = await call(
+            client,
+            "complete_follow_up",
+            follow_up_id=book.follow_up["id"],
+            evidence=evidence_of(("communication", book.planted_email["id"])),
+        )
+    assert written["outcome"] == "proposed"
+    assert written["untrusted_session"] is True
+    status = stack.api("GET", f"/api/follow-ups/{book.follow_up['id']}").json()["status"]
+    assert status == "open"
+
+
+@needs_agent_actions
+async def test_a_read_only_keys_refused_write_is_logged_as_denied(
+    stack: Stack, book: Book, agent_actions: None
+) -> None:
+    key = stack.create_key(["read"])
+    async with stack.http_client(key["key"]) as client:
+        refused = await client.call_tool(
+            "add_note",
+            {
+                "body": "should not land",
+                "contact_id": book.ada["id"],
+                "evidence": evidence_of(("contact", book.ada["id"])),
+            },
+        )
+    assert refused.is_error
+    (entry,) = [e for e in log_of(stack, key) if e["action"] == "tool.add_note"]
+    assert entry["outcome"] == "denied"
