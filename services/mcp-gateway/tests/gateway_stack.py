@@ -120,8 +120,11 @@ def _spawn(module: str, env: dict[str, str], data_dir: Path) -> subprocess.Popen
 
 
 @contextmanager
-def running_stack(data_dir: Path, *, with_search: bool = True) -> Iterator[Stack]:
-    """Every service, healthy; an admin signed in (`stack.admin_token`)."""
+def running_stack(
+    data_dir: Path, *, with_search: bool = True, gateway_settings: dict[str, str] | None = None
+) -> Iterator[Stack]:
+    """Every service, healthy; an admin signed in (`stack.admin_token`). `gateway_settings` are
+    more MCP_GATEWAY_* values for the HTTP gateway."""
     data_dir.mkdir(parents=True, exist_ok=True)
     nats = NatsServer(data_dir / "nats").start()
     ports = {name: free_port() for name in ("crm", "resolver", "ingest", "gateway")}
@@ -146,6 +149,7 @@ def running_stack(data_dir: Path, *, with_search: bool = True) -> Iterator[Stack
         },
         "crm_resolver": base | {"RESOLVER_PORT": str(ports["resolver"])},
         "mcp_gateway": base
+        | {f"MCP_GATEWAY_{k.upper()}": v for k, v in (gateway_settings or {}).items()}
         | {"MCP_GATEWAY_PORT": str(ports["gateway"]), "MCP_GATEWAY_CRM_API_URL": crm_url},
     }
     if with_search:
