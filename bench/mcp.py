@@ -9,7 +9,8 @@ of that), the bench waits until ingest has indexed it all, then, one call in fli
 - the same request straight to crm-api with the same key (`GET /api/search`,
   `GET /api/contacts/{id}`, `GET /api/resolver/entities/{id}/neighbors`): p50/p99.
 The difference is the gateway's cost: MCP framing, the key check (cached), shaping and quoting,
-and one interaction-log append per call.
+and one interaction-log append per call, whose own latency (`POST /api/interactions`) is
+measured last.
 """
 
 from __future__ import annotations
@@ -150,6 +151,14 @@ async def _measure(stack: Stack, key: str, rounds: int) -> dict[str, Any]:
                 ),
             ),
         }
+
+        async def append() -> None:
+            response = await direct.post(
+                "/api/interactions",
+                json={"action": "bench.append", "channel": "bench", "summary": "latency probe"},
+            )
+            response.raise_for_status()
+
         for name, (through_gateway, straight) in cases.items():
             gateway = await _timed(through_gateway, rounds)
             crm = await _timed(straight, rounds)
@@ -160,6 +169,13 @@ async def _measure(stack: Stack, key: str, rounds: int) -> dict[str, Any]:
                 f"{results[name]['crm_api']['p50_ms']:7.1f} ms  "
                 f"p99 {results[name]['crm_api']['p99_ms']:7.1f} ms"
             )
+        appends = await _timed(append, rounds)
+        results["interaction_log_append"] = {"crm_api": _figures(appends)}
+        print(
+            f"  log append  (the gateway's one extra request per call) crm-api p50 "
+            f"{results['interaction_log_append']['crm_api']['p50_ms']:7.1f} ms  "
+            f"p99 {results['interaction_log_append']['crm_api']['p99_ms']:7.1f} ms"
+        )
     return results
 
 

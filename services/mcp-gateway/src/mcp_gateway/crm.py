@@ -28,11 +28,6 @@ class Reply:
     body: Any
     headers: Mapping[str, str]
 
-    @property
-    def is_untrusted(self) -> bool:
-        """crm-api marks answers that carry communications' text (`X-Content-Trust`)."""
-        return self.headers.get("x-content-trust", "").lower() == "untrusted"
-
 
 def _problem_text(response: httpx.Response) -> str:
     try:
