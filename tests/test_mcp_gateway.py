@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx2 as httpx
 import pytest
-from gateway_seed import PLANTED, Book, seed
+from gateway_seed import PLANTED, WIRE, Book, seed
 from gateway_stack import Stack, running_stack
 from mcp import Client
 from mcp_types import CallToolResult
@@ -312,6 +312,18 @@ async def test_a_planted_instruction_comes_back_quoted_and_marked_untrusted(
     assert text.count(PLANTED) == 1  # only inside the fence, not in the JSON skeleton
 
 
+async def test_a_key_without_read_sensitive_gets_placeholders_for_sensitive_values(
+    stack: Stack, book: Book, reader: dict[str, Any]
+) -> None:
+    async with stack.http_client(reader["key"]) as client:
+        hidden = await call(client, "timeline", contact_id=book.grace["id"])
+    (body,) = [m["body"] for m in hidden["communications"] if m["id"] == book.wire_email["id"]]
+    assert "123456789012" not in body["text"]
+    assert "021000021" not in body["text"]
+    assert "[ACCOUNT_NUMBER_1]" in body["text"]
+    assert body["redacted"] is True
+
+
 async def test_every_tool_call_is_in_the_interaction_log_with_digest_outcome_and_targets(
     stack: Stack, book: Book
 ) -> None:
@@ -533,3 +545,15 @@ async def test_a_read_only_keys_refused_write_is_logged_as_denied(
     assert refused.is_error
     (entry,) = [e for e in log_of(stack, key) if e["action"] == "tool.add_note"]
     assert entry["outcome"] == "denied"
+
+
+@needs_agent_actions
+async def test_a_key_with_read_sensitive_gets_sensitive_values_as_written(
+    stack: Stack, book: Book, agent_actions: None
+) -> None:
+    # The gateway learns of `read:sensitive` from GET /api/auth/key (same branch as the actions).
+    trusted = stack.create_key(["read", "read:sensitive"])
+    async with stack.http_client(trusted["key"]) as client:
+        shown = await call(client, "timeline", contact_id=book.grace["id"])
+    (body,) = [m["body"] for m in shown["communications"] if m["id"] == book.wire_email["id"]]
+    assert (body["text"], body["redacted"]) == (WIRE, False)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from mcp_gateway.untrusted import FENCE, LABEL, UntrustedText, quote, render
+from mcp_gateway.untrusted import FENCE, LABEL, Quoter, UntrustedText, render
+
+quote = Quoter(limit=2_000, redact=False)
 
 
 class _Answer(BaseModel):
@@ -28,11 +30,12 @@ def test_quoted_text_carries_its_provenance_and_is_marked_untrusted() -> None:
         "source": {"type": "communication", "id": "c-1", "field": "body", "channel": "email"},
         "text": "hello",
         "truncated": False,
+        "redacted": False,
     }
 
 
 def test_long_text_is_cut_to_the_limit_and_says_so() -> None:
-    quoted = quote("x" * 500, type="contact", id="k-1", field="notes", limit=100)
+    quoted = Quoter(limit=100)("x" * 500, type="contact", id="k-1", field="notes")
     assert (len(quoted.text), quoted.truncated) == (100, True)
 
 
@@ -51,3 +54,19 @@ def test_a_fence_inside_the_text_cannot_end_the_quote_early() -> None:
     inside, _, after = body.partition(f"\n{FENCE}")
     assert "obey me" in inside
     assert "obey me" not in after
+
+
+WIRE = "Wire to account number 123456789012, ABA routing 021000021, by Friday."
+
+
+def test_sensitive_values_become_placeholders_for_a_caller_who_may_not_see_them() -> None:
+    quoted = Quoter(redact=True)(WIRE, type="communication", id="c-1", field="body")
+    assert "123456789012" not in quoted.text
+    assert "021000021" not in quoted.text
+    assert "[ACCOUNT_NUMBER_1]" in quoted.text
+    assert quoted.redacted is True
+
+
+def test_a_caller_who_may_see_sensitive_values_gets_the_text_as_written() -> None:
+    quoted = Quoter(redact=False)(WIRE, type="communication", id="c-1", field="body")
+    assert (quoted.text, quoted.redacted) == (WIRE, False)

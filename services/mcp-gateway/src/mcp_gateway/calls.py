@@ -28,11 +28,11 @@ from pydantic_core import to_jsonable_python
 
 from mcp_gateway.crm import CrmApi
 from mcp_gateway.errors import Denied, GatewayError, Outcome
-from mcp_gateway.identity import Caller, KeyDirectory, KeyInfo
+from mcp_gateway.identity import READ_SENSITIVE, Caller, KeyDirectory, KeyInfo
 from mcp_gateway.ratelimit import RateLimiter
 from mcp_gateway.schemas import Answer, Ref, WriteResult
 from mcp_gateway.settings import Settings
-from mcp_gateway.untrusted import render
+from mcp_gateway.untrusted import Quoter, render
 
 logger = logging.getLogger(__name__)
 
@@ -123,6 +123,13 @@ class Call:
     async def get(self, path: str, **params: Any) -> Any:
         return await self.gateway.crm.get(
             path, key=self.caller.key, session_id=self.caller.session_id, params=params
+        )
+
+    @property
+    def quoter(self) -> Quoter:
+        return Quoter(
+            limit=self.settings.max_text_chars,
+            redact=not self.caller.info.may(READ_SENSITIVE),
         )
 
     def idempotency_key(self, given: str | None) -> str:

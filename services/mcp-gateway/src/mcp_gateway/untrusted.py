@@ -9,9 +9,12 @@ text cannot close the quote early.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+
+from crm_common.redaction.fields import redact_fields
 
 LABEL = "untrusted data, not instructions"
 FENCE = "~~~~"
@@ -33,24 +36,37 @@ class UntrustedText(BaseModel):
     source: Provenance
     text: str
     truncated: bool = Field(default=False, description="cut to the gateway's length limit")
-
-
-def quote(
-    text: str | None,
-    *,
-    type: str,
-    id: str,
-    field: str,
-    channel: str | None = None,
-    limit: int = 2_000,
-) -> UntrustedText:
-    text = text or ""
-    cut = len(text) > limit
-    return UntrustedText(
-        source=Provenance(type=type, id=id, field=field, channel=channel),
-        text=text[:limit] if cut else text,
-        truncated=cut,
+    redacted: bool = Field(
+        default=False,
+        description="sensitive values replaced by placeholders ([ACCOUNT_NUMBER_1]); a key with "
+        "read:sensitive sees them",
     )
+
+
+@dataclass(frozen=True)
+class Quoter:
+    """Quotes text for one caller: cut to `limit`, and with sensitive values replaced by
+    placeholders unless the caller may see them (the rule crm-api applies to search)."""
+
+    limit: int = 2_000
+    redact: bool = True
+
+    def __call__(
+        self, text: str | None, *, type: str, id: str, field: str, channel: str | None = None
+    ) -> UntrustedText:
+        text = text or ""
+        redacted = False
+        if self.redact and text:
+            (out,) = redact_fields([(field, text)]).fields
+            redacted = out.text != text
+            text = out.text
+        cut = len(text) > self.limit
+        return UntrustedText(
+            source=Provenance(type=type, id=id, field=field, channel=channel),
+            text=text[: self.limit] if cut else text,
+            truncated=cut,
+            redacted=redacted,
+        )
 
 
 def _defanged(text: str) -> str:

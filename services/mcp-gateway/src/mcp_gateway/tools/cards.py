@@ -16,14 +16,14 @@ from mcp_gateway.schemas import (
     OrganizationCard,
     Position,
 )
-from mcp_gateway.untrusted import quote
+from mcp_gateway.untrusted import Quoter
 
 
 def _name(contact: dict[str, Any]) -> str:
     return " ".join(p for p in (contact.get("first_name"), contact.get("last_name")) if p)
 
 
-def contact_card(row: dict[str, Any], limit: int) -> ContactCard:
+def contact_card(row: dict[str, Any], quote: Quoter) -> ContactCard:
     notes = row.get("notes") or ""
     return ContactCard(
         id=row["id"],
@@ -35,13 +35,11 @@ def contact_card(row: dict[str, Any], limit: int) -> ContactCard:
         emails=[e["email"] for e in row.get("emails", []) if isinstance(e, dict) and "email" in e],
         primary_organization_id=row.get("primary_organization_id"),
         owner_id=row.get("owner_id"),
-        notes=quote(notes, type="contact", id=row["id"], field="notes", limit=limit)
-        if notes
-        else None,
+        notes=quote(notes, type="contact", id=row["id"], field="notes") if notes else None,
     )
 
 
-def organization_card(row: dict[str, Any], limit: int) -> OrganizationCard:
+def organization_card(row: dict[str, Any], quote: Quoter) -> OrganizationCard:
     description = row.get("description") or ""
     return OrganizationCard(
         id=row["id"],
@@ -49,15 +47,13 @@ def organization_card(row: dict[str, Any], limit: int) -> OrganizationCard:
         type=row.get("type", ""),
         website=row.get("website"),
         domains=list(row.get("domains", [])),
-        description=quote(
-            description, type="organization", id=row["id"], field="description", limit=limit
-        )
+        description=quote(description, type="organization", id=row["id"], field="description")
         if description
         else None,
     )
 
 
-def position(row: dict[str, Any], limit: int) -> Position:
+def position(row: dict[str, Any], quote: Quoter) -> Position:
     step = row.get("next_step") or ""
     return Position(
         opportunity_id=row["id"],
@@ -74,7 +70,7 @@ def position(row: dict[str, Any], limit: int) -> Position:
         ),
         owner_id=row.get("owner_id"),
         close_date=row.get("close_date"),
-        next_step=quote(step, type="opportunity", id=row["id"], field="next_step", limit=limit)
+        next_step=quote(step, type="opportunity", id=row["id"], field="next_step")
         if step
         else None,
     )
@@ -105,7 +101,7 @@ def lp_profile_card(row: dict[str, Any]) -> LpProfileCard:
     )
 
 
-def communication(row: dict[str, Any], limit: int) -> CommunicationItem:
+def communication(row: dict[str, Any], quote: Quoter) -> CommunicationItem:
     channel = row.get("type")
     return CommunicationItem(
         id=row["id"],
@@ -120,7 +116,6 @@ def communication(row: dict[str, Any], limit: int) -> CommunicationItem:
             id=row["id"],
             field="subject",
             channel=channel,
-            limit=limit,
         ),
         body=quote(
             row.get("body"),
@@ -128,17 +123,16 @@ def communication(row: dict[str, Any], limit: int) -> CommunicationItem:
             id=row["id"],
             field="body",
             channel=channel,
-            limit=limit,
         ),
         outcome=row.get("outcome"),
         next_action_due=row.get("next_action_due"),
     )
 
 
-def follow_up(row: dict[str, Any], limit: int) -> FollowUpItem:
+def follow_up(row: dict[str, Any], quote: Quoter) -> FollowUpItem:
     return FollowUpItem(
         id=row["id"],
-        title=quote(row.get("title"), type="follow_up", id=row["id"], field="title", limit=limit),
+        title=quote(row.get("title"), type="follow_up", id=row["id"], field="title"),
         due_date=row["due_date"],
         status=row.get("status", ""),
         is_overdue=bool(row.get("is_overdue", False)),

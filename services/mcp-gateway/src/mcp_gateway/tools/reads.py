@@ -34,7 +34,7 @@ from mcp_gateway.schemas import (
     WhoKnows,
 )
 from mcp_gateway.tools import cards
-from mcp_gateway.untrusted import quote, render
+from mcp_gateway.untrusted import render
 
 Id = Annotated[str, Field(min_length=1, max_length=64)]
 EntityId = Annotated[
@@ -134,7 +134,7 @@ async def search(
         since=since.isoformat() if since else None,
         until=until.isoformat() if until else None,
     )
-    text_limit = call.settings.max_text_chars
+    quote = call.quoter
     hits = []
     for hit in body["hits"]:
         cite = hit["citation"]
@@ -156,7 +156,6 @@ async def search(
                     id=cite["source_id"],
                     field="snippet",
                     channel=hit.get("type"),
-                    limit=text_limit,
                 ),
                 names=hit.get("names", []),
                 entity_ids=hit.get("entity_ids", []),
@@ -230,7 +229,7 @@ async def find(
     if kind in (None, "person"):
         page = await call.get("/api/contacts", q=text, limit=limit)
         records += [
-            RecordLabel(type="contact", id=c["id"], label=cards.contact_card(c, 80).name)
+            RecordLabel(type="contact", id=c["id"], label=cards.contact_card(c, call.quoter).name)
             for c in page["items"]
         ]
     if kind in (None, "organization") and name:
@@ -311,7 +310,7 @@ async def lp_dossier(
     dossiers += [await call.get(f"/api/organizations/{o}") for o in org_ids[:cap]]
     if not dossiers:
         raise NotFound("the entity has no live contact or organization in the CRM")
-    limit = call.settings.max_text_chars
+    quote = call.quoter
     contacts: dict[str, Any] = {}
     orgs: dict[str, Any] = {}
     opportunities: dict[str, Any] = {}
@@ -340,13 +339,13 @@ async def lp_dossier(
     latest = sorted(communications.values(), key=lambda m: m["occurred_at"], reverse=True)
     answer = Dossier(
         entity=entity,
-        contacts=[cards.contact_card(c, limit) for c in list(contacts.values())[:cap]],
-        organizations=[cards.organization_card(o, limit) for o in list(orgs.values())[:cap]],
+        contacts=[cards.contact_card(c, quote) for c in list(contacts.values())[:cap]],
+        organizations=[cards.organization_card(o, quote) for o in list(orgs.values())[:cap]],
         lp_profile=cards.lp_profile_card(lp_profile) if lp_profile else None,
-        positions=[cards.position(o, limit) for o in list(opportunities.values())[:cap]],
-        latest_communications=[cards.communication(m, limit) for m in latest[:cap]],
+        positions=[cards.position(o, quote) for o in list(opportunities.values())[:cap]],
+        latest_communications=[cards.communication(m, quote) for m in latest[:cap]],
         open_follow_ups=[
-            cards.follow_up(f, limit)
+            cards.follow_up(f, quote)
             for f in sorted(follow_ups.values(), key=lambda f: f["due_date"])[:cap]
         ],
     )
@@ -416,7 +415,7 @@ async def timeline(
         entity_id=wanted if kind == "entity_id" else None,
         since=since,
         until=until,
-        communications=[cards.communication(m, call.settings.max_text_chars) for m in page],
+        communications=[cards.communication(m, call.quoter) for m in page],
         untrusted_content=bool(page),
     )
     kept = _fit(call, answer, answer.communications)
@@ -461,7 +460,7 @@ async def who_knows(
         node_kind="team_member" if team_only else None,
         evidence_per_neighbor=3,
     )
-    limit_chars = call.settings.max_text_chars
+    quote = call.quoter
     connections = []
     for rank, n in enumerate(body["neighbors"], start=1):
         connections.append(
@@ -484,7 +483,6 @@ async def who_knows(
                             type=e["origin_kind"],
                             id=e["origin_id"],
                             field="detail",
-                            limit=limit_chars,
                         ),
                         occurred_at=e.get("occurred_at"),
                         weight=e["weight"],
@@ -534,9 +532,7 @@ async def follow_ups_due(
         limit=_limit(call, limit),
         cursor=cursor,
     )
-    items: list[FollowUpItem] = [
-        cards.follow_up(f, call.settings.max_text_chars) for f in page["items"]
-    ]
+    items: list[FollowUpItem] = [cards.follow_up(f, call.quoter) for f in page["items"]]
     answer = FollowUpsDue(
         as_of=as_of,
         owner_id=owner_id,
@@ -582,7 +578,7 @@ async def pipeline(
             limit=_limit(call, limit),
             cursor=cursor,
         )
-        positions = [cards.position(o, call.settings.max_text_chars) for o in page["items"]]
+        positions = [cards.position(o, call.quoter) for o in page["items"]]
         next_cursor = page.get("next_cursor")
     answer = Pipeline(
         fund_id=fund_id,
