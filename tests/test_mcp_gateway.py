@@ -279,6 +279,25 @@ async def test_the_dossier_resource_and_the_prompts_are_served(
     assert "Ada Lovelace" in prepared.messages[0].content.text  # type: ignore[union-attr]
 
 
+async def test_bad_arguments_are_refused_with_the_field_named(
+    stack: Stack, book: Book, writer: dict[str, Any]
+) -> None:
+    async with stack.http_client(writer["key"]) as client:
+        too_many = await client.call_tool("search", {"query": "letter", "limit": 5000})
+        two_targets = await client.call_tool(
+            "lp_dossier", {"contact_id": book.ada["id"], "organization_id": book.org["id"]}
+        )
+        forged = await client.call_tool(
+            "timeline", {"contact_id": book.ada["id"], "cursor": "not-a-cursor"}
+        )
+    assert too_many.is_error
+    assert "limit" in text_of(too_many)
+    assert two_targets.is_error
+    assert "exactly one" in text_of(two_targets)
+    assert forged.is_error
+    assert "cursor" in text_of(forged)
+
+
 # -- untrusted text, logging, limits ------------------------------------------------------------
 
 
