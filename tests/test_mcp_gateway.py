@@ -369,6 +369,16 @@ async def test_every_tool_call_is_in_the_interaction_log_with_digest_outcome_and
     assert dossier["duration_ms"] is not None
 
 
+async def test_an_answer_over_the_character_cap_is_trimmed(
+    stack: Stack, book: Book, writer: dict[str, Any]
+) -> None:
+    async with stack.stdio_client(writer["key"], max_chars="2000") as client:
+        dossier = await call(client, "lp_dossier", entity_id=book.ada_entity_id)
+    # Two communications do not fit in 2,000 characters beside the rest: the older one goes.
+    assert [m["id"] for m in dossier["latest_communications"]] == [book.planted_email["id"]]
+    assert {"type": "communication", "id": book.call["id"]} not in dossier["evidence"]
+
+
 async def test_a_key_past_its_calls_per_minute_is_refused(
     stack: Stack, book: Book, writer: dict[str, Any]
 ) -> None:
