@@ -4,8 +4,8 @@ The whole system runs for real (nats-server, crm-api, resolver, ingest with the 
 embedder, mcp-gateway on streamable HTTP), each its own process. `crm-api demo` loads a small
 synthetic CRM (default 150 organizations, 600 contacts, 3,000 communications; `--quick` a third
 of that), the bench waits until ingest has indexed it all, then, one call in flight at a time:
-- `search` (hybrid), `lp_dossier` (by contact) and `who_knows` (by entity) through the real mcp
-  client: p50/p99 in ms;
+- `search` (hybrid), `lp_dossier` (by contact) and `who_knows` (by entity; `via=0`, so one
+  resolver request like the direct one) through the real mcp client: p50/p99 in ms;
 - the same request straight to crm-api with the same key (`GET /api/search`,
   `GET /api/contacts/{id}`, `GET /api/resolver/entities/{id}/neighbors`): p50/p99.
 The difference is the gateway's cost: MCP framing, the key check (cached), shaping and quoting,
@@ -143,7 +143,9 @@ async def _measure(stack: Stack, key: str, rounds: int) -> dict[str, Any]:
                 lambda: get(f"/api/contacts/{rng.choice(contact_ids)}"),
             ),
             "who_knows": (
-                lambda: tool("who_knows", {"entity_id": rng.choice(entity_ids), "limit": 10}),
+                lambda: tool(
+                    "who_knows", {"entity_id": rng.choice(entity_ids), "limit": 10, "via": 0}
+                ),
                 lambda: get(
                     f"/api/resolver/entities/{rng.choice(entity_ids)}/neighbors",
                     limit=10,

@@ -221,6 +221,19 @@ async def test_who_knows_ranks_connections_with_the_records_that_show_them(
     assert {e["record_id"] for e in grace["evidence"]} == {book.call["id"]}
 
 
+async def test_who_knows_ranks_intro_paths_from_the_funds_people(
+    stack: Stack, book: Book, writer: dict[str, Any]
+) -> None:
+    async with stack.http_client(writer["key"]) as client:
+        known = await call(client, "who_knows", entity_id=book.ada_entity_id)
+    paths = [[h["display_name"] for h in p["hops"]] for p in known["intro_paths"]]
+    # admin logged the meeting (a team relation to both Ada and Grace), and Grace met Ada.
+    assert paths[0] == ["admin", "Ada Lovelace"]
+    assert ["admin", "Grace Hopper", "Ada Lovelace"] in paths
+    strengths = [p["strength"] for p in known["intro_paths"]]
+    assert strengths == sorted(strengths, reverse=True)
+
+
 async def test_follow_ups_due_lists_the_overdue_one(
     stack: Stack, book: Book, writer: dict[str, Any]
 ) -> None:

@@ -234,10 +234,27 @@ class Connection(BaseModel):
     evidence: list[PathEvidence]
 
 
+class Hop(BaseModel):
+    node_kind: str
+    node_id: str
+    display_name: str
+    relations: list[str] = Field(description="how this hop knows the next one")
+
+
+class IntroPath(BaseModel):
+    rank: int
+    strength: float = Field(description="the weakest hop's strength")
+    hops: list[Hop] = Field(description="from one of the fund's people to the entity")
+
+
 class WhoKnows(Answer):
     entity_id: str
     display_name: str
-    connections: list[Connection] = Field(description="strongest first")
+    connections: list[Connection] = Field(description="direct relations, strongest first")
+    intro_paths: list[IntroPath] = Field(
+        description="the fund's people who know the entity directly or through one of its "
+        "strongest connections, strongest path first"
+    )
 
 
 class FollowUpsDue(Answer):

@@ -21,6 +21,8 @@ from mcp_gateway.schemas import (
     FindResult,
     FollowUpItem,
     FollowUpsDue,
+    Hop,
+    IntroPath,
     Money,
     PathEvidence,
     Pipeline,
@@ -446,11 +448,20 @@ async def who_knows(
     team_only: Annotated[
         bool, Field(description="only the fund's own people (warm intros)")
     ] = False,
+    via: Annotated[
+        int,
+        Field(
+            ge=0,
+            le=5,
+            description="for intro paths, how many of the strongest connections to look through",
+        ),
+    ] = 3,
     limit: Limit = 10,
 ) -> WhoKnows:
     """Who knows this entity, contact or organization (give one): people, organizations and the
     fund's team members, strongest relation first, each with the records that show it (emails,
-    meetings, memberships)."""
+    meetings, memberships); and ranked intro paths from the fund's people to it, direct or
+    through one of its strongest connections."""
     kind, wanted = _exactly_one(
         entity_id=entity_id, contact_id=contact_id, organization_id=organization_id
     )
@@ -496,6 +507,7 @@ async def who_knows(
         entity_id=body["entity"]["id"],
         display_name=body["entity"]["display_name"],
         connections=connections,
+        intro_paths=await _intro_paths(call, body, via=0 if team_only else via),
         untrusted_content=bool(connections),
     )
     _fit(call, answer, answer.connections)
@@ -506,6 +518,49 @@ async def who_knows(
         refs += [r for r in (_ref(e.record_type, e.record_id) for e in c.evidence) if r]
     answer.evidence = refs
     return answer
+
+
+def _hop(node: dict[str, Any], relations: list[str]) -> Hop:
+    return Hop(
+        node_kind=node["kind"],
+        node_id=node["id"],
+        display_name=node["display_name"],
+        relations=relations,
+    )
+
+
+async def _intro_paths(call: Call, body: dict[str, Any], *, via: int) -> list[IntroPath]:
+    """Team members next to the entity (one hop), and team members next to its `via`
+    strongest person or organization neighbours (two hops); a path is as strong as its weakest
+    hop."""
+    target = body["entity"]
+    target_hop = Hop(
+        node_kind="entity", node_id=target["id"], display_name=target["display_name"], relations=[]
+    )
+    found: list[tuple[float, list[Hop]]] = []
+    for n in body["neighbors"]:
+        if n["node"]["kind"] == "team_member":
+            found.append((n["strength"], [_hop(n["node"], n["edge_kinds"]), target_hop]))
+    middles = [n for n in body["neighbors"] if n["node"]["kind"] == "entity"][:via]
+    for middle in middles:
+        around = await call.get(
+            f"/api/resolver/entities/{middle['node']['id']}/neighbors",
+            node_kind="team_member",
+            limit=5,
+            evidence_per_neighbor=0,
+        )
+        for t in around["neighbors"]:
+            hops = [
+                _hop(t["node"], t["edge_kinds"]),
+                _hop(middle["node"], middle["edge_kinds"]),
+                target_hop,
+            ]
+            found.append((min(t["strength"], middle["strength"]), hops))
+    found.sort(key=lambda f: f[0], reverse=True)
+    return [
+        IntroPath(rank=rank, strength=strength, hops=hops)
+        for rank, (strength, hops) in enumerate(found[: call.settings.max_items], start=1)
+    ]
 
 
 # -- follow-ups and pipeline ------------------------------------------------------------------
