@@ -18,6 +18,8 @@ import httpx2 as httpx
 from mcp_gateway.errors import Conflict, Denied, GatewayError, Invalid, NotFound, Unavailable
 
 logger = logging.getLogger(__name__)
+# httpx2 logs every request's URL at INFO, and a search's URL holds the agent's query.
+logging.getLogger("httpx2").setLevel(logging.WARNING)
 
 Params = Mapping[str, str | int | float | bool | list[str] | None]
 

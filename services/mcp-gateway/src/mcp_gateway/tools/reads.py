@@ -3,6 +3,7 @@ key stands), caps its answer in items and characters, and names the records it r
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
@@ -309,8 +310,10 @@ async def lp_dossier(
     else:
         org_ids = [wanted]
     cap = call.settings.max_items
-    dossiers = [await call.get(f"/api/contacts/{c}") for c in contact_ids[:cap]]
-    dossiers += [await call.get(f"/api/organizations/{o}") for o in org_ids[:cap]]
+    dossiers = await asyncio.gather(
+        *(call.get(f"/api/contacts/{c}") for c in contact_ids[:cap]),
+        *(call.get(f"/api/organizations/{o}") for o in org_ids[:cap]),
+    )
     if not dossiers:
         raise NotFound("the entity has no live contact or organization in the CRM")
     quote = call.quoter
@@ -406,10 +409,11 @@ async def timeline(
         "limit": _HISTORY_PAGE,
     }
     rows: dict[str, Any] = {}
-    for path in [f"/api/contacts/{c}/communications" for c in contact_ids] + [
+    paths = [f"/api/contacts/{c}/communications" for c in contact_ids] + [
         f"/api/organizations/{o}/communications" for o in org_ids
-    ]:
-        for row in (await call.get(path, **window))["items"]:
+    ]
+    for page in await asyncio.gather(*(call.get(p, **window) for p in paths)):
+        for row in page["items"]:
             rows.setdefault(row["id"], row)
     ordered = sorted(rows.values(), key=lambda m: m["occurred_at"], reverse=True)
     offset = cards.read_offset(cursor)
@@ -542,13 +546,18 @@ async def _intro_paths(call: Call, body: dict[str, Any], *, via: int) -> list[In
         if n["node"]["kind"] == "team_member":
             found.append((n["strength"], [_hop(n["node"], n["edge_kinds"]), target_hop]))
     middles = [n for n in body["neighbors"] if n["node"]["kind"] == "entity"][:via]
-    for middle in middles:
-        around = await call.get(
-            f"/api/resolver/entities/{middle['node']['id']}/neighbors",
-            node_kind="team_member",
-            limit=5,
-            evidence_per_neighbor=0,
+    arounds = await asyncio.gather(
+        *(
+            call.get(
+                f"/api/resolver/entities/{middle['node']['id']}/neighbors",
+                node_kind="team_member",
+                limit=5,
+                evidence_per_neighbor=0,
+            )
+            for middle in middles
         )
+    )
+    for middle, around in zip(middles, arounds, strict=True):
         for t in around["neighbors"]:
             hops = [
                 _hop(t["node"], t["edge_kinds"]),
