@@ -16,6 +16,7 @@ BENCHMARKS = {
     "search-quality": "bench.search_quality",
     "search-freshness": "bench.search_freshness",
     "search-scale": "bench.search_scale",
+    "mcp": "bench.mcp",
 }
 
 

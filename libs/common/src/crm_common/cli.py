@@ -37,6 +37,8 @@ class ServiceDefinition:
     metadata: Sequence[MetaData] = ()
     add_commands: Callable[[argparse._SubParsersAction[Any]], None] | None = None
     handlers: Mapping[str, Callable[[argparse.Namespace, Any], int]] = field(default_factory=dict)
+    # Commands whose stdout is a protocol (the MCP gateway's `stdio`): their logs go to stderr.
+    stdio_commands: frozenset[str] = frozenset()
 
 
 def migrate(defn: ServiceDefinition, settings: ServiceSettings) -> None:
@@ -80,7 +82,8 @@ def main(defn: ServiceDefinition, argv: Sequence[str] | None = None) -> int:
         if args.port:
             overrides["port"] = args.port
     settings = load_settings(defn.settings_cls, **overrides)
-    configure_logging(defn.prog, settings.log_level)
+    log_stream = sys.stderr if command in defn.stdio_commands else None
+    configure_logging(defn.prog, settings.log_level, stream=log_stream)
     if command not in ("serve", "migrate"):
         logging.getLogger("alembic").setLevel(logging.WARNING)
 

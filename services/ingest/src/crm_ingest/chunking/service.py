@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from crm_common.contracts.search import RedactionMarker
+from crm_common.redaction.fields import markers_in, redact_fields
 from crm_ingest.chunking.splitter import TokenCounter, split_text
-from crm_ingest.redaction.service import markers_in, redact_fields
 from crm_ingest.sources.base import TextField
 
 # Point ids are UUIDv5 in this namespace of "<source kind>:<source id>:<chunk number>", so the

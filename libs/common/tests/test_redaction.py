@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from crm_ingest.redaction.detectors import aba_ok, find_sensitive, iban_ok, luhn_ok
-from crm_ingest.redaction.service import markers_in, redact_fields
+from crm_common.redaction.detectors import aba_ok, find_sensitive, iban_ok, luhn_ok
+from crm_common.redaction.fields import markers_in, redact_fields
 
 WIRE = (
     "Wire instructions: Bank of Example, ABA routing 021000021, account number 123456789012, "

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from crm_common.contracts.search import RedactionMarker
-from crm_ingest.redaction.detectors import find_sensitive
+from crm_common.redaction.detectors import find_sensitive
 
 _PLACEHOLDER = re.compile(r"\[[A-Z_]+_\d+\]")
 
