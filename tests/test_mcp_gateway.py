@@ -1,11 +1,7 @@
 """The MCP gateway end to end: the real mcp client over stdio (`mcp-gateway stdio` as a child
 process) and over streamable HTTP (`mcp-gateway serve` on a free port), with crm-api, resolver,
 ingest (offline minilm) and a nats-server each running for real on a small synthetic book.
-
-Tests of the write tools need crm-api's agent actions (`POST /api/agent/actions`, from the
-agent-actions branch); until that route exists they are expected to fail on its absence alone
-(`AgentActionsMissing`), and strictly: once it exists they must pass.
-"""
+The write tools go through crm-api's agent actions (`POST /api/agent/actions`)."""
 
 from __future__ import annotations
 
@@ -406,24 +402,6 @@ async def test_a_key_past_its_calls_per_minute_is_refused(
 # -- writes (crm-api's agent actions) -----------------------------------------------------------
 
 
-class AgentActionsMissing(AssertionError):
-    """crm-api has no `POST /api/agent/actions` yet (it comes with the agent-actions branch)."""
-
-
-needs_agent_actions = pytest.mark.xfail(
-    raises=AgentActionsMissing,
-    strict=True,
-    reason="crm-api's POST /api/agent/actions is not merged yet",
-)
-
-
-@pytest.fixture(scope="module")
-def agent_actions(stack: Stack) -> None:
-    paths = stack.api("GET", "/api/openapi.json").json()["paths"]
-    if "/api/agent/actions" not in paths or "/api/auth/key" not in paths:
-        raise AgentActionsMissing("crm-api serves no /api/agent/actions or /api/auth/key")
-
-
 def evidence_of(*records: tuple[str, str]) -> list[dict[str, str]]:
     return [{"type": kind, "id": record_id} for kind, record_id in records]
 
@@ -435,9 +413,8 @@ def total(stack: Stack, path: str, **params: Any) -> int:
     return count
 
 
-@needs_agent_actions
 async def test_log_interaction_lands_once_even_when_the_identical_call_is_retried(
-    stack: Stack, book: Book, agent_actions: None
+    stack: Stack, book: Book
 ) -> None:
     key = stack.create_key(["read", "write:logged"])
     history = f"/api/contacts/{book.ada['id']}/communications"
@@ -460,10 +437,7 @@ async def test_log_interaction_lands_once_even_when_the_identical_call_is_retrie
     assert [e["outcome"] for e in logged] == ["ok", "ok"]
 
 
-@needs_agent_actions
-async def test_a_dry_run_shows_the_change_and_changes_nothing(
-    stack: Stack, book: Book, agent_actions: None
-) -> None:
+async def test_a_dry_run_shows_the_change_and_changes_nothing(stack: Stack, book: Book) -> None:
     key = stack.create_key(["read", "write:logged"])
     before = total(stack, "/api/follow-ups", contact_id=book.ada["id"])
     async with stack.http_client(key["key"]) as client:
@@ -483,9 +457,8 @@ async def test_a_dry_run_shows_the_change_and_changes_nothing(
     assert entry["outcome"] == "dry_run"
 
 
-@needs_agent_actions
 async def test_a_follow_up_created_then_completed_is_done_in_the_crm(
-    stack: Stack, book: Book, agent_actions: None
+    stack: Stack, book: Book
 ) -> None:
     key = stack.create_key(["read", "write:logged"])
     async with stack.http_client(key["key"]) as client:
@@ -510,10 +483,7 @@ async def test_a_follow_up_created_then_completed_is_done_in_the_crm(
     assert record["title"] == "Send Ada the Fund IV deck"
 
 
-@needs_agent_actions
-async def test_add_note_puts_a_note_on_the_organization(
-    stack: Stack, book: Book, agent_actions: None
-) -> None:
+async def test_add_note_puts_a_note_on_the_organization(stack: Stack, book: Book) -> None:
     key = stack.create_key(["read", "write:logged"])
     history = f"/api/organizations/{book.org['id']}/communications"
     before = total(stack, history)
@@ -529,9 +499,8 @@ async def test_add_note_puts_a_note_on_the_organization(
     assert total(stack, history) == before + 1
 
 
-@needs_agent_actions
 async def test_an_agents_stage_move_is_a_proposal_and_the_stage_stays(
-    stack: Stack, book: Book, agent_actions: None
+    stack: Stack, book: Book
 ) -> None:
     key = stack.create_key(["read", "write:logged"])
     async with stack.http_client(key["key"]) as client:
@@ -551,9 +520,8 @@ async def test_an_agents_stage_move_is_a_proposal_and_the_stage_stays(
     assert entry["outcome"] == "proposed"
 
 
-@needs_agent_actions
 async def test_a_write_after_reading_untrusted_text_in_the_session_becomes_a_proposal(
-    stack: Stack, book: Book, agent_actions: None
+    stack: Stack, book: Book
 ) -> None:
     key = stack.create_key(["read", "write:logged"])
     async with stack.stdio_client(key["key"]) as client:
@@ -570,10 +538,7 @@ async def test_a_write_after_reading_untrusted_text_in_the_session_becomes_a_pro
     assert status == "open"
 
 
-@needs_agent_actions
-async def test_a_read_only_keys_refused_write_is_logged_as_denied(
-    stack: Stack, book: Book, agent_actions: None
-) -> None:
+async def test_a_read_only_keys_refused_write_is_logged_as_denied(stack: Stack, book: Book) -> None:
     key = stack.create_key(["read"])
     async with stack.http_client(key["key"]) as client:
         refused = await client.call_tool(
@@ -589,9 +554,8 @@ async def test_a_read_only_keys_refused_write_is_logged_as_denied(
     assert entry["outcome"] == "denied"
 
 
-@needs_agent_actions
 async def test_a_key_with_read_sensitive_gets_sensitive_values_as_written(
-    stack: Stack, book: Book, agent_actions: None
+    stack: Stack, book: Book
 ) -> None:
     # The gateway learns of `read:sensitive` from GET /api/auth/key (same branch as the actions).
     trusted = stack.create_key(["read", "read:sensitive"])

@@ -84,13 +84,23 @@ def test_an_agent_key_makes_logged_writes_but_no_other_write(
     assert appended.json()["actor_kind"] == "agent"
 
 
-def test_a_read_only_key_reads_but_cannot_append(client: TestClient, admin: str) -> None:
+def test_a_read_only_key_logs_its_own_tool_calls_and_nothing_else(
+    client: TestClient, admin: str
+) -> None:
     reader = {"X-API-Key": create_key(client, admin, ["read"])["key"]}
     assert client.get("/api/users", headers=reader).status_code == 200
-    refused = client.post(
+    logged = client.post(
         "/api/interactions", json={"action": "tool.search", "channel": "mcp"}, headers=reader
     )
+    assert logged.status_code == 201, logged.text
+    assert logged.json()["actor_kind"] == "agent"
+    refused = client.post(
+        "/api/interactions",
+        json={"action": "contact.update", "channel": "mcp", "outcome": "ok"},
+        headers=reader,
+    )
     assert refused.status_code == 403
+    assert refused.headers["content-type"].startswith("application/problem+json")
 
 
 def test_an_api_key_is_shown_once_and_stored_only_as_a_hash(

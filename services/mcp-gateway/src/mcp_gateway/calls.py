@@ -205,14 +205,13 @@ async def record(
 
 
 async def record_or_note(call: Call, **kwargs: Any) -> None:
-    """`record`, where a refusal of the append itself is noted rather than raised: crm-api keeps
-    the append to keys with `write:logged`, so a read-only key's calls are not in the log (its
-    searches are: crm-api logs those itself)."""
+    """`record`, where a refusal of the append itself is noted rather than raised (crm-api takes
+    a `tool.*` entry from any key that may read, so this is a key revoked mid-call)."""
     try:
         await record(call, **kwargs)
     except Denied:
         logger.warning(
-            "crm-api refused the interaction-log entry of tool %s (key %s lacks write:logged)",
+            "crm-api refused the interaction-log entry of tool %s (key %s)",
             call.tool,
             call.caller.info.id or "?",
         )

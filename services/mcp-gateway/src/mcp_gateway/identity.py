@@ -14,7 +14,6 @@ import time
 from dataclasses import dataclass, field
 
 from mcp_gateway.crm import CrmApi
-from mcp_gateway.errors import Denied, NotFound
 
 READ = "read"
 WRITE_LOGGED = "write:logged"
@@ -84,10 +83,7 @@ class KeyDirectory:
         self._known.pop(key_digest(key), None)
 
     async def _fetch(self, key: str, *, session_id: str) -> KeyInfo:
-        try:
-            body = await self._crm.get("/api/auth/key", key=key, session_id=session_id)
-        except NotFound:
-            return await self._probe(key, session_id=session_id)
+        body = await self._crm.get("/api/auth/key", key=key, session_id=session_id)
         rate = body.get("rate_limit_per_minute")
         return KeyInfo(
             id=body.get("id"),
@@ -96,30 +92,6 @@ class KeyDirectory:
             allow_untrusted_writes=bool(body.get("allow_untrusted_writes", False)),
             rate_limit_per_minute=int(rate) if rate is not None else None,
         )
-
-    async def _probe(self, key: str, *, session_id: str) -> KeyInfo:
-        """A crm-api without `GET /api/auth/key` (before the agent-actions release). A read
-        proves the key and its `read` scope; appending this check to the interaction log proves
-        `write:logged` (crm-api refuses the append to a read-only key)."""
-        await self._crm.get("/api/follow-ups", key=key, session_id=session_id, params={"limit": 1})
-        scopes = {READ}
-        try:
-            await self._crm.request(
-                "POST",
-                "/api/interactions",
-                key=key,
-                session_id=session_id,
-                body={
-                    "action": "mcp.key_check",
-                    "channel": "mcp",
-                    "summary": "the MCP gateway checked what this key may do",
-                },
-            )
-        except Denied:
-            pass
-        else:
-            scopes.add(WRITE_LOGGED)
-        return KeyInfo(id=None, name=None, scopes=frozenset(scopes))
 
 
 __all__ = ["Caller", "KeyDirectory", "KeyInfo", "key_digest"]

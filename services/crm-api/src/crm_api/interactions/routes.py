@@ -4,7 +4,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from crm_api.auth.dependencies import Admin, LoggedWriter, Reader
+from crm_api.auth.dependencies import Admin, Reader
+from crm_api.auth.errors import NotAllowed
+from crm_api.auth.principal import Access
 from crm_api.database import ReadSession, WriteSession
 from crm_api.interactions import service
 from crm_api.interactions.schemas import (
@@ -17,12 +19,20 @@ from crm_api.interactions.schemas import (
 
 router = APIRouter(prefix="/api", tags=["interactions"])
 
+TOOL_PREFIX = "tool."
+
 
 @router.post("/interactions", response_model=InteractionRead, status_code=status.HTTP_201_CREATED)
 def append_interaction(
-    principal: LoggedWriter, body: InteractionCreate, session: WriteSession
+    principal: Reader, body: InteractionCreate, session: WriteSession
 ) -> InteractionRead:
-    """Append to the interaction log as the caller (the MCP gateway, with the agent's key)."""
+    """Append to the interaction log as the caller (the MCP gateway, with the agent's key).
+
+    Every tool call is on the record, a read-only key's too: a caller that may read appends its
+    own `tool.*` entries; any other action needs the logged-write access. The actor is always
+    the caller, never a field of the body."""
+    if not body.action.startswith(TOOL_PREFIX) and not principal.may(Access.LOGGED_WRITE):
+        raise NotAllowed(f"this key may append only its own {TOOL_PREFIX}* entries")
     return service.append(session, actor=principal.actor, entry=body)
 
 
