@@ -504,6 +504,14 @@ async def test_an_agents_stage_move_is_a_proposal_and_the_stage_stays(
 ) -> None:
     key = stack.create_key(["read", "write:logged"])
     async with stack.http_client(key["key"]) as client:
+        planned = await call(
+            client,
+            "move_stage",
+            opportunity_id=book.opportunity["id"],
+            stage="committed",
+            evidence=evidence_of(("opportunity", book.opportunity["id"])),
+            dry_run=True,
+        )
         moved = await call(
             client,
             "move_stage",
@@ -516,8 +524,16 @@ async def test_an_agents_stage_move_is_a_proposal_and_the_stage_stays(
     assert moved["proposal"] is not None
     stage = stack.api("GET", f"/api/opportunities/{book.opportunity['id']}").json()["stage"]
     assert stage == "lead"
-    (entry,) = [e for e in log_of(stack, key) if e["action"] == "tool.move_stage"]
-    assert entry["outcome"] == "proposed"
+    entries = [e for e in log_of(stack, key) if e["action"] == "tool.move_stage"]
+    assert [e["outcome"] for e in entries] == ["proposed", "dry_run"]
+    assert planned["would_propose"] is True
+
+    # A person approves it in the CRM: then, and only then, the stage moves.
+    proposal_id = moved["proposal"]["id"]
+    approved = stack.api("POST", f"/api/proposals/{proposal_id}/approve", json={"note": "ok"})
+    assert approved.status_code == 200, approved.text
+    stage = stack.api("GET", f"/api/opportunities/{book.opportunity['id']}").json()["stage"]
+    assert stage == "committed"
 
 
 async def test_a_write_after_reading_untrusted_text_in_the_session_becomes_a_proposal(

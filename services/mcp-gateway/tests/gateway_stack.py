@@ -37,9 +37,10 @@ def wait_until(probe: Callable[[], T | None], *, timeout: float = 60.0, what: st
         time.sleep(0.2)
 
 
-def _healthy(url: str, process: subprocess.Popen[bytes]) -> bool | None:
+def _healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> bool | None:
     if process.poll() is not None:
-        raise AssertionError(f"{url} exited with {process.returncode}")
+        tail = "\n".join(log.read_text(errors="replace").splitlines()[-40:])
+        raise AssertionError(f"{url} exited with {process.returncode}; its log ends:\n{tail}")
     try:
         return httpx.get(url, timeout=2).status_code == 200 or None
     except httpx.HTTPError:
@@ -168,12 +169,18 @@ def running_stack(
         # crm-api first: it migrates its database and creates the streams the others consume.
         stack.processes["crm_api"] = _spawn("crm_api", envs.pop("crm_api"), data_dir)
         proc = stack.processes["crm_api"]
-        wait_until(lambda: _healthy(health["crm_api"], proc), what="crm-api", timeout=90)
+        crm_log = data_dir / "crm_api.log"
+        wait_until(lambda: _healthy(health["crm_api"], proc, crm_log), what="crm-api", timeout=90)
         for module, env in envs.items():
             stack.processes[module] = _spawn(module, env, data_dir)
         for module, process in stack.processes.items():
             url = health[module]
-            wait_until(lambda u=url, p=process: _healthy(u, p), what=module, timeout=120)  # type: ignore[misc]
+            log = data_dir / f"{module}.log"
+            wait_until(
+                lambda u=url, p=process, g=log: _healthy(u, p, g),  # type: ignore[misc]
+                what=module,
+                timeout=120,
+            )
         register = stack.api(
             "POST", "/api/auth/register", json={"username": "admin", "password": ADMIN_PASSWORD}
         )

@@ -304,3 +304,7 @@ class WriteResult(BaseModel):
     untrusted_session: bool = Field(
         default=False, description="crm-api saw untrusted text in this session"
     )
+    would_propose: bool = Field(
+        default=False,
+        description="a dry run whose real run would become a proposal for a person to approve",
+    )

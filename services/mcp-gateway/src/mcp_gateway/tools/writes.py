@@ -72,6 +72,7 @@ async def _act(
         proposal=body.get("proposal"),
         interaction_seq=body.get("interaction_seq"),
         untrusted_session=bool(body.get("untrusted", False)),
+        would_propose=bool(body.get("would_propose", False)),
     )
 
 
