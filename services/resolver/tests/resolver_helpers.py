@@ -30,7 +30,7 @@ from crm_common.runtime import ServiceRuntime
 from crm_resolver.__main__ import DEFINITION
 from crm_resolver.app import build_runtime
 from crm_resolver.context import Context
-from crm_resolver.handlers import CRM_CONSUMER, GMAIL_CONSUMER
+from crm_resolver.handlers import CRM_AGGREGATES, CRM_CONSUMER, GMAIL_CONSUMER
 from crm_resolver.settings import Settings
 
 CRM_ACTOR = Actor(kind="user", id="u-admin", name="admin")
@@ -260,27 +260,30 @@ class Resolver:
     ctx: Context
     runtime: ServiceRuntime
     published: list[CloudEvent] = field(default_factory=list)
+    # The stream sequence of the last message published that a consumer reads, per stream:
+    # `settle` waits until the consumer has been handed it (its pending count alone can lag).
+    _last_seq: dict[str, int] = field(default_factory=dict)
 
     async def publish(self, *events: CloudEvent) -> None:
         for cloud_event in events:
-            stream = "GMAIL" if cloud_event.type.startswith("gmail.") else "CRM"
-            await self.bus.js.publish(
-                cloud_event.type,
-                cloud_event.to_bytes(),
-                headers={"Nats-Msg-Id": cloud_event.id},
-                stream=stream,
-            )
+            await self._publish(cloud_event, msg_id=cloud_event.id)
             self.published.append(cloud_event)
 
     async def redeliver(self, cloud_event: CloudEvent) -> None:
         """Publish the same event again under a new message id (past the stream's dedup)."""
+        await self._publish(cloud_event, msg_id=new_id_str())
+
+    async def _publish(self, cloud_event: CloudEvent, *, msg_id: str) -> None:
         stream = "GMAIL" if cloud_event.type.startswith("gmail.") else "CRM"
-        await self.bus.js.publish(
+        ack = await self.bus.js.publish(
             cloud_event.type,
             cloud_event.to_bytes(),
-            headers={"Nats-Msg-Id": new_id_str()},
+            headers={"Nats-Msg-Id": msg_id},
             stream=stream,
         )
+        read = stream == "GMAIL" or cloud_event.type.split(".")[1] in CRM_AGGREGATES
+        if read and not ack.duplicate:
+            self._last_seq[stream] = max(self._last_seq.get(stream, 0), ack.seq)
 
     def _unsent(self) -> int:
         with self.db.session() as session:
@@ -307,6 +310,7 @@ class Resolver:
                     delivered = info.delivered.stream_seq if info.delivered else 0
                     acked = info.ack_floor.stream_seq if info.ack_floor else 0
                     pending += int((delivered or 0) > (acked or 0))
+                    pending += int((delivered or 0) < self._last_seq.get(stream, 0))
                 if pending == 0 and self._unsent() == 0:
                     return
                 await anyio.sleep(0.02)
