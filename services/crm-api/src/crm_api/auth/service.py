@@ -88,6 +88,37 @@ def api_key_state(key: ApiKey) -> dict[str, Any]:
     return ApiKeyRead.model_validate(key).model_dump(mode="json") | {"version": key.version}
 
 
+def _record_update(
+    session: Session,
+    by: Principal,
+    target: tuple[str, str],
+    before: dict[str, Any],
+    after: dict[str, Any],
+    channel: str,
+    fields: dict[str, Any],
+) -> None:
+    """An admin's change to a user or a key, in the audit log and the interaction log."""
+    entity_type, entity_id = target
+    audit.record(
+        session,
+        actor=by.actor,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        action="update",
+        before=before,
+        after=after,
+    )
+    interactions.touch(
+        session,
+        actor=by.actor,
+        action=f"{entity_type}.update",
+        channel=channel,
+        targets=[target],
+        summary=", ".join(sorted(audit.diff(before, after))),
+        payload=fields,
+    )
+
+
 def _publish_user(session: Session, user: User, action: str, actor: Actor) -> None:
     record_change(
         session,
@@ -257,23 +288,8 @@ def update_user(session: Session, *, user_id: str, changes: UserUpdate, by: Prin
         return user
     user.version += 1
     after["version"] = user.version
-    audit.record(
-        session,
-        actor=by.actor,
-        entity_type="user",
-        entity_id=user.id,
-        action="update",
-        before=before,
-        after=after,
-    )
-    interactions.touch(
-        session,
-        actor=by.actor,
-        action="user.update",
-        channel="PATCH /api/admin/users/{id}",
-        targets=[("user", user.id)],
-        summary=", ".join(sorted(audit.diff(before, after))),
-        payload=fields,
+    _record_update(
+        session, by, ("user", user.id), before, after, "PATCH /api/admin/users/{id}", fields
     )
     _publish_user(session, user, "updated", by.actor)
     return user
@@ -661,23 +677,8 @@ def update_api_key_settings(
         return row
     row.version += 1
     after["version"] = row.version
-    audit.record(
-        session,
-        actor=by.actor,
-        entity_type="api_key",
-        entity_id=row.id,
-        action="update",
-        before=before,
-        after=after,
-    )
-    interactions.touch(
-        session,
-        actor=by.actor,
-        action="api_key.update",
-        channel="PATCH /api/admin/api-keys/{id}",
-        targets=[("api_key", row.id)],
-        summary=", ".join(sorted(audit.diff(before, after))),
-        payload=fields,
+    _record_update(
+        session, by, ("api_key", row.id), before, after, "PATCH /api/admin/api-keys/{id}", fields
     )
     _publish_api_key(session, row, "updated", by.actor)
     return row
