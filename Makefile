@@ -10,11 +10,12 @@ STAMP := $(VENV)/.installed
 
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help install up test lint format bench lock migrate demo clean
+.PHONY: help install up test test-fast lint format bench lock migrate demo clean
 
 help:
 	@echo "make up      run every service on the embedded defaults (SQLite, embedded NATS)"
 	@echo "make test    run every test (PostgreSQL too when TEST_POSTGRES_URL is set)"
+	@echo "make test-fast  every test but the slow ones that start the whole stack"
 	@echo "make lint    ruff and mypy"
 	@echo "make bench   the benchmarks under bench/"
 	@echo "make migrate apply every service's database migrations"
@@ -38,6 +39,9 @@ migrate: install
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-fast: install
+	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
 
 demo: install
 	$(BIN)/crm-api demo $(DEMO_ARGS)
