@@ -16,7 +16,7 @@ help:
 	@echo "make up      run every service on the embedded defaults (SQLite, embedded NATS)"
 	@echo "make test    run every test (PostgreSQL too when TEST_POSTGRES_URL is set)"
 	@echo "make test-fast  every test but the slow ones that start the whole stack"
-	@echo "make lint    ruff and mypy"
+	@echo "make lint    ruff, mypy and the import rules (lint-imports)"
 	@echo "make bench   the benchmarks under bench/"
 	@echo "make migrate apply every service's database migrations"
 	@echo "make demo    fill an empty CRM with seeded synthetic data (DEMO_ARGS for sizes)"
@@ -50,6 +50,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy libs/common/src services/*/src
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format .

@@ -1,0 +1,84 @@
+"""The import rules (`lint-imports`, configured in pyproject.toml) hold, and the check really
+fails when one is broken: each case copies the packages, adds one forbidden import to the copy,
+and runs the same command `make lint` runs against it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = {
+    "crm_common": ROOT / "libs/common/src/crm_common",
+    "crm_api": ROOT / "services/crm-api/src/crm_api",
+    "gmail_sync": ROOT / "services/gmail-sync/src/gmail_sync",
+    "crm_resolver": ROOT / "services/resolver/src/crm_resolver",
+    "crm_ingest": ROOT / "services/ingest/src/crm_ingest",
+    "mcp_gateway": ROOT / "services/mcp-gateway/src/mcp_gateway",
+}
+
+
+def lint_imports(cwd: Path, *, pythonpath: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    if pythonpath is not None:
+        env["PYTHONPATH"] = str(pythonpath)
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "lint-imports"), "--no-cache"],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def copy_with_import(tmp_path: Path, module: str, line: str) -> Path:
+    """The workspace's packages under `tmp_path/src`, with `line` added to `module`'s file."""
+    src = tmp_path / "src"
+    for name, path in SOURCES.items():
+        shutil.copytree(path, src / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    target = src.joinpath(*module.split(".")).with_suffix(".py")
+    if not target.exists():
+        target = src.joinpath(*module.split("."), "__init__.py")
+    target.write_text(target.read_text(encoding="utf-8") + f"\n{line}\n", encoding="utf-8")
+    return src
+
+
+def test_the_workspace_keeps_every_import_rule() -> None:
+    result = lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "line", "broken"),
+    [
+        pytest.param(
+            "crm_resolver.settings",
+            "import crm_ingest.settings  # noqa: F401",
+            "Services never import each other",
+            id="a service imports another service",
+        ),
+        pytest.param(
+            "crm_common.errors",
+            "import crm_api.settings  # noqa: F401",
+            "libs/common (crm_common) imports no service",
+            id="libs/common imports a service",
+        ),
+    ],
+)
+def test_the_check_fails_when_a_forbidden_import_is_added(
+    tmp_path: Path, module: str, line: str, broken: str
+) -> None:
+    src = copy_with_import(tmp_path, module, line)
+    result = lint_imports(tmp_path, pythonpath=src)
+    assert result.returncode == 1, result.stdout + result.stderr
+    report = " ".join(result.stdout.split())
+    assert f"{broken}" in report
+    assert "BROKEN" in report
