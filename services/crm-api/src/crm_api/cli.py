@@ -13,10 +13,9 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import func, select
 
-from crm_api.audit.service import SYSTEM
 from crm_api.auth import service as auth
 from crm_api.auth.errors import UsernameTaken, WeakPassword
-from crm_api.auth.principal import Role
+from crm_api.auth.principal import SYSTEM, Role
 from crm_api.auth.schemas import UserCreate
 from crm_api.backups import service as backups
 from crm_api.contacts.models import Contact

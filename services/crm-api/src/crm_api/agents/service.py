@@ -28,7 +28,7 @@ from crm_api.agents.schemas import (
     AgentActionBody,
     AgentSessionRead,
 )
-from crm_api.auth import service as users
+from crm_api.auth import keys
 from crm_api.auth.principal import Principal
 from crm_api.communications.models import Communication
 from crm_api.contacts.models import Contact
@@ -114,7 +114,7 @@ def policy(session: Session, *, action: str, by: Principal, mcp_session: str | N
     tainted = _is_tainted(session, by=by, mcp_session=mcp_session)
     if action in HELD_FOR_AGENTS:
         return Policy(is_held=True, why="stage_or_money", is_untrusted=tainted)
-    if tainted and not users.get_api_key(session, key_id=by.api_key_id).allow_untrusted_writes:
+    if tainted and not keys.get_api_key(session, key_id=by.api_key_id).allow_untrusted_writes:
         return Policy(is_held=True, why="untrusted_session", is_untrusted=True)
     return Policy(is_held=False, why=None, is_untrusted=tainted)
 
@@ -235,7 +235,7 @@ def session_state(session: Session, *, by: Principal, mcp_session: str | None) -
             tainted=False, since=None, source=None, allow_untrusted_writes=False
         )
     found = repository.get_session(session, api_key_id=by.api_key_id, session_id=mcp_session or "")
-    key = users.get_api_key(session, key_id=by.api_key_id)
+    key = keys.get_api_key(session, key_id=by.api_key_id)
     return AgentSessionRead(
         tainted=found is not None,
         since=found.tainted_at if found else None,

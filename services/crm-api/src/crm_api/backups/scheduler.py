@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import logging
 
-from crm_api.audit.service import SYSTEM
+from crm_api.auth.principal import SYSTEM
 from crm_api.backups import service
 from crm_api.database import utcnow
 from crm_common.db import Database

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from crm_api.audit import service as audit
+from crm_api.auth import keys
 from crm_api.auth import service as auth
 from crm_api.auth.models import ApiKey, User
 from crm_api.automations import service as automations
@@ -65,7 +66,7 @@ class Source:
 # In dependency order, so a consumer rebuilding from nothing meets a record's references first.
 SOURCES: tuple[Source, ...] = (
     Source("user", User, auth.user_state),
-    Source("api_key", ApiKey, auth.api_key_state),
+    Source("api_key", ApiKey, keys.api_key_state),
     Source("tag", Tag, tags.state),
     Source("organization", Organization, organizations.state),
     Source("contact", Contact, contacts.state),
