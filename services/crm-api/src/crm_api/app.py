@@ -25,7 +25,7 @@ from crm_api.automations.scheduler import RuleScheduler
 from crm_api.backups.maintenance import Gate, MaintenanceGate
 from crm_api.backups.routes import router as backups_router
 from crm_api.backups.scheduler import BackupScheduler
-from crm_api.backups.service import Store as BackupStore
+from crm_api.backups.store import Store as BackupStore
 from crm_api.canonical.handlers import SPEC as CANONICAL_CONSUMER
 from crm_api.collab.hub import GridHub
 from crm_api.collab.routes import router as collab_router

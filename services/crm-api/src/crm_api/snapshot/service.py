@@ -16,7 +16,6 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import select
 
 from crm_api.audit import service as audit
 from crm_api.auth import keys
@@ -45,6 +44,7 @@ from crm_api.opportunities import service as opportunities
 from crm_api.opportunities.models import Opportunity
 from crm_api.organizations import service as organizations
 from crm_api.organizations.models import Organization
+from crm_api.snapshot import repository
 from crm_api.tags import service as tags
 from crm_api.tags.models import Tag
 from crm_common.db import Database
@@ -113,14 +113,7 @@ def publish(db: Database, *, actor: Actor) -> SnapshotResult:
         after = ""
         while True:
             with db.transaction() as session:
-                rows = list(
-                    session.scalars(
-                        select(source.model)
-                        .where(source.model.id > after)
-                        .order_by(source.model.id)
-                        .limit(BATCH)
-                    )
-                )
+                rows = repository.batch(session, source.model, after=after, limit=BATCH)
                 for row in rows:
                     record_change(
                         session,
