@@ -244,9 +244,7 @@ def test_the_policy_takes_automatic_backups_and_prunes_them(
     assert run_due(db, store, actor=SYSTEM, now=now) is None  # not due yet
     taken = []
     for hour in range(1, 4):
-        made = run_due(
-            db, store, actor=SYSTEM, now=now + timedelta(hours=hour, minutes=hour)
-        )
+        made = run_due(db, store, actor=SYSTEM, now=now + timedelta(hours=hour, minutes=hour))
         assert made is not None
         taken.append(made.id)
     autos = [
