@@ -39,11 +39,12 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from bench.common import percentile, save
 from crm_api.__main__ import DEFINITION
-from crm_api.audit.service import SYSTEM
 from crm_api.auth import service as auth
-from crm_api.auth.principal import Role
+from crm_api.auth.principal import SYSTEM, Role
 from crm_api.auth.schemas import UserCreate
+from crm_api.backups import restore
 from crm_api.backups import service as backups
+from crm_api.backups.store import Store
 from crm_api.demo import DemoSize, generate
 from crm_api.funds.models import Fund
 from crm_api.grid.models import GridRow
@@ -369,7 +370,7 @@ def backup_figures(url: str, rounds: int) -> dict[str, Any]:
         create_admin(settings, db)
         counts = generate(db, DemoSize()).counts
         figures["demo_rows"] = sum(counts.values())
-        store = backups.Store(settings.backups_path)
+        store = Store(settings.backups_path)
         copies, takes, restores, snapshots = [], [], [], []
         made = None
         for _ in range(rounds):
@@ -382,12 +383,12 @@ def backup_figures(url: str, rounds: int) -> dict[str, Any]:
             made = backups.create(db, store, kind="manual", actor=SYSTEM)
             takes.append((time.perf_counter() - started) * 1000)
             started = time.perf_counter()
-            result = backups.restore(
+            result = restore.restore(
                 db, store, backup_id=made.id, confirm=made.id, actor=SYSTEM, publish_snapshot=False
             )
             restores.append((time.perf_counter() - started) * 1000)
             started = time.perf_counter()
-            backups.publish(db, result, actor=SYSTEM)
+            restore.publish(db, result, actor=SYSTEM)
             snapshots.append((time.perf_counter() - started) * 1000)
         assert made is not None
         figures["backup_bytes"] = made.size

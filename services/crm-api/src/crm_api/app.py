@@ -12,8 +12,8 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from crm_api import __version__, openapi, problems
 from crm_api.activity.routes import router as activity_router
+from crm_api.agents.routes import proposals_router
 from crm_api.agents.routes import router as agents_router
-from crm_api.agents.taint import SessionTaints
 from crm_api.audit.routes import router as audit_router
 from crm_api.auth.dependencies import assert_every_route_declares_access, require
 from crm_api.auth.principal import Access
@@ -25,7 +25,7 @@ from crm_api.automations.scheduler import RuleScheduler
 from crm_api.backups.maintenance import Gate, MaintenanceGate
 from crm_api.backups.routes import router as backups_router
 from crm_api.backups.scheduler import BackupScheduler
-from crm_api.backups.service import Store as BackupStore
+from crm_api.backups.store import Store as BackupStore
 from crm_api.canonical.handlers import SPEC as CANONICAL_CONSUMER
 from crm_api.collab.hub import GridHub
 from crm_api.collab.routes import router as collab_router
@@ -47,13 +47,13 @@ from crm_api.lookups.routes import router as lookups_router
 from crm_api.lp_profiles.routes import router as lp_profiles_router
 from crm_api.opportunities.routes import router as opportunities_router
 from crm_api.organizations.routes import router as organizations_router
-from crm_api.proposals.routes import router as proposals_router
 from crm_api.reports.routes import router as reports_router
 from crm_api.resolver.routes import router as resolver_router
 from crm_api.search.routes import router as search_router
 from crm_api.security.middleware import BodyLimit, ContentTrust, RequestContext, SecurityHeaders
 from crm_api.security.ratelimit import RateLimits
 from crm_api.security.routes import router as security_router
+from crm_api.security.taint import SessionTaints
 from crm_api.settings import Settings
 from crm_api.snapshot.routes import router as snapshot_router
 from crm_api.spreadsheets.routes import IMPORT_PATH as GRID_IMPORT_PATH

@@ -13,12 +13,13 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import func, select
 
-from crm_api.audit.service import SYSTEM
 from crm_api.auth import service as auth
 from crm_api.auth.errors import UsernameTaken, WeakPassword
-from crm_api.auth.principal import Role
+from crm_api.auth.principal import SYSTEM, Role
 from crm_api.auth.schemas import UserCreate
+from crm_api.backups import restore
 from crm_api.backups import service as backups
+from crm_api.backups.store import Store
 from crm_api.contacts.models import Contact
 from crm_api.demo import DemoSize, generate
 from crm_api.interactions import service as interactions
@@ -170,7 +171,7 @@ def load_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_backups(args: argparse.Namespace, settings: Settings) -> int:
     db = Database(settings.database_url)
-    store = backups.Store(settings.backups_path)
+    store = Store(settings.backups_path)
     try:
         command = args.backups_command
         if command == "list":
@@ -187,7 +188,7 @@ def run_backups(args: argparse.Namespace, settings: Settings) -> int:
         if not args.yes:
             print("refused: add --yes to restore (stop crm-api first)", file=sys.stderr)  # noqa: T201
             return 1
-        result = backups.restore(
+        result = restore.restore(
             db, store, backup_id=args.backup_id, confirm=args.backup_id, actor=SYSTEM
         )
         print(result.model_dump_json(indent=2))  # noqa: T201 - CLI output

@@ -1,6 +1,6 @@
 """Every table of crm-api, imported so that `Base.metadata` knows them all (for Alembic)."""
 
-from crm_api.agents.models import AgentSession
+from crm_api.agents.models import Proposal, ProposalEntity
 from crm_api.audit.models import AuditLog
 from crm_api.auth.models import ApiKey, AuthSession, Bootstrap, User
 from crm_api.automations.models import (
@@ -26,7 +26,7 @@ from crm_api.lookups.models import LookupValue
 from crm_api.lp_profiles.models import K1Delivery, LpProfile
 from crm_api.opportunities.models import Opportunity
 from crm_api.organizations.models import Organization, OrganizationDomain
-from crm_api.proposals.models import Proposal, ProposalEntity
+from crm_api.security.models import AgentSession
 from crm_api.tags.models import Tag, contact_tag, opportunity_tag, organization_tag
 
 metadata = Base.metadata

@@ -11,8 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from crm_api.security.ratelimit import RateLimited
-from crm_common.errors import PROBLEM_JSON, CRMError, Problem
+from crm_common.errors import PROBLEM_JSON, CRMError, Problem, TooManyRequests
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +34,8 @@ def _field(loc: tuple[Any, ...]) -> str:
 
 async def _crm_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, CRMError)
-    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+    retry_after = exc.extensions.get("retry_after") if isinstance(exc, TooManyRequests) else None
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
     if exc.status == 401:
         headers = {"WWW-Authenticate": 'Bearer realm="lp-crm"'}
     return problem_response(exc.to_problem(instance=request.url.path), headers)

@@ -18,8 +18,9 @@ from grid_helpers import edit_cell, funds, grid, org_row
 from sqlalchemy import select
 
 from conftest import build_settings
-from crm_api.audit.service import SYSTEM
-from crm_api.backups import service
+from crm_api.auth.principal import SYSTEM
+from crm_api.backups.policy import run_due
+from crm_api.backups.store import Store, sha256
 from crm_api.cli import run_backups
 from crm_api.contacts.models import Contact
 from crm_common.models import outbox
@@ -106,7 +107,7 @@ def test_a_corrupted_backup_fails_verification_and_is_not_restored(
     manifest_path = app.state.backups.manifest_path(made["id"])
     manifest = json.loads(manifest_path.read_text())
     manifest["size"] = len(broken)
-    manifest["sha256"] = service._sha256(path)
+    manifest["sha256"] = sha256(path)
     manifest_path.write_text(json.dumps(manifest))
     checked = client.post(f"/api/admin/backups/{made['id']}/verify", headers=bearer(admin)).json()
     assert checked["verification"]["checksum_ok"] is True
@@ -240,12 +241,10 @@ def test_the_policy_takes_automatic_backups_and_prunes_them(
     )
     assert updated.status_code == 200, updated.text
     now = datetime.now(UTC)
-    assert service.run_due(db, store, actor=SYSTEM, now=now) is None  # not due yet
+    assert run_due(db, store, actor=SYSTEM, now=now) is None  # not due yet
     taken = []
     for hour in range(1, 4):
-        made = service.run_due(
-            db, store, actor=SYSTEM, now=now + timedelta(hours=hour, minutes=hour)
-        )
+        made = run_due(db, store, actor=SYSTEM, now=now + timedelta(hours=hour, minutes=hour))
         assert made is not None
         taken.append(made.id)
     autos = [
@@ -273,7 +272,7 @@ def test_an_operator_backs_up_and_restores_from_the_command_line(
     contact = make.contact(client, admin)
     made_args = argparse.Namespace(backups_command="create", note="cli")
     assert run_backups(made_args, settings) == 0
-    (made,) = service.Store(settings.backups_path).all()
+    (made,) = Store(settings.backups_path).all()
     client.delete(f"/api/contacts/{contact['id']}", headers=bearer(admin))
     refused = argparse.Namespace(backups_command="restore", backup_id=made["id"], yes=False)
     assert run_backups(refused, settings) == 1

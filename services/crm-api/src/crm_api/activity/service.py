@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from crm_api.activity import repository
 from crm_api.activity.schemas import ActivityFilter, ActivityItem, ActivityPage
-from crm_api.backups import service as backups
+from crm_api.backups.store import Store
 
 
-def _backup_items(store: backups.Store, before: datetime | None) -> list[ActivityItem]:
+def _backup_items(store: Store, before: datetime | None) -> list[ActivityItem]:
     found: list[ActivityItem] = []
     for manifest in store.all():
         moments = [("created", str(manifest["created_at"]))]
@@ -42,7 +42,7 @@ def _backup_items(store: backups.Store, before: datetime | None) -> list[Activit
     return found
 
 
-def feed(session: Session, store: backups.Store, *, filters: ActivityFilter) -> ActivityPage:
+def feed(session: Session, store: Store, *, filters: ActivityFilter) -> ActivityPage:
     items: list[ActivityItem] = []
     if "audit" in filters.sources:
         for entry in repository.audit_entries(session, before=filters.before, limit=filters.limit):

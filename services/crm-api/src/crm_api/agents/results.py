@@ -4,8 +4,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from crm_api.agents.schemas import ActionName, RecordChange, RecordRef
-from crm_api.proposals.schemas import ProposalRead
+from crm_api.agents.schemas import ActionName, ProposalRead, RecordChange, RecordRef
 
 Outcome = Literal["applied", "proposed", "dry_run"]
 STATUS: dict[str, int] = {"applied": 201, "proposed": 202, "dry_run": 200}

@@ -1,17 +1,28 @@
+"""Routes: agent actions, the agent session, and the proposals that hold agents' actions."""
+
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import JSONResponse
 
-from crm_api.agents import service
-from crm_api.agents.dependencies import McpSession
+from crm_api.agents import proposals, service
 from crm_api.agents.results import AgentActionResult
-from crm_api.agents.schemas import AgentAction, AgentSessionRead
-from crm_api.auth.dependencies import LoggedWriter, Reader
-from crm_api.database import ReadSession, get_database
+from crm_api.agents.schemas import (
+    AgentAction,
+    AgentSessionRead,
+    ProposalDecision,
+    ProposalFilter,
+    ProposalPage,
+    ProposalRead,
+)
+from crm_api.auth.dependencies import LoggedWriter, Reader, Writer
+from crm_api.database import ReadSession, WriteSession, get_database
+from crm_api.kit.http import with_etag
 from crm_api.kit.idempotency import IdempotencyKey, run_once
+from crm_api.kit.pagination import IfMatch, parse_if_match
+from crm_api.security.dependencies import McpSession
 from crm_common.db import Database
 from crm_common.errors import CRMError
 
@@ -71,3 +82,60 @@ def agent_session(
     """Whether this key's MCP session (X-MCP-Session, or none) was served text from outside the
     fund, and so whether its writes are held as proposals."""
     return service.session_state(session, by=principal, mcp_session=mcp_session)
+
+
+proposals_router = APIRouter(prefix="/api", tags=["proposals"])
+
+
+@proposals_router.get("/proposals", response_model=ProposalPage)
+def list_proposals(
+    _: Reader, filters: Annotated[ProposalFilter, Query()], session: ReadSession
+) -> ProposalPage:
+    """Proposals, newest first; `entity_type` + `entity_id` match the target or the evidence."""
+    return proposals.search(session, filters=filters)
+
+
+@proposals_router.get("/proposals/{proposal_id}", response_model=ProposalRead)
+def get_proposal(_: Reader, proposal_id: str, session: ReadSession) -> JSONResponse:
+    return with_etag(proposals.read(session, proposal_id=proposal_id))
+
+
+@proposals_router.post("/proposals/{proposal_id}/approve", response_model=ProposalRead)
+def approve_proposal(
+    principal: Writer,
+    proposal_id: str,
+    body: ProposalDecision,
+    session: WriteSession,
+    if_match: IfMatch = None,
+) -> JSONResponse:
+    """Apply the held action as you (signed-in people only); 409 if it was decided, or if it no
+    longer applies (it then stays pending)."""
+    return with_etag(
+        proposals.approve(
+            session,
+            proposal_id=proposal_id,
+            note=body.note,
+            expected_version=parse_if_match(if_match),
+            by=principal,
+        )
+    )
+
+
+@proposals_router.post("/proposals/{proposal_id}/reject", response_model=ProposalRead)
+def reject_proposal(
+    principal: Writer,
+    proposal_id: str,
+    body: ProposalDecision,
+    session: WriteSession,
+    if_match: IfMatch = None,
+) -> JSONResponse:
+    """Drop the held action (signed-in people only); 409 if it was decided already."""
+    return with_etag(
+        proposals.reject(
+            session,
+            proposal_id=proposal_id,
+            note=body.note,
+            expected_version=parse_if_match(if_match),
+            by=principal,
+        )
+    )

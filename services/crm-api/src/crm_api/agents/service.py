@@ -2,7 +2,7 @@
 
 Policy, for an API key (users' actions always apply):
 - `move_stage` and `set_amounts` become proposals (why `stage_or_money`);
-- in a tainted session (crm_api.agents.taint) every action becomes a proposal (why
+- in a tainted session (crm_api.security.taint) every action becomes a proposal (why
   `untrusted_session`), unless the key has `allow_untrusted_writes`: then it applies, flagged
   `untrusted`.
 
@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from crm_api.agents import actions, repository
+from crm_api.agents import actions, proposals, repository
 from crm_api.agents.errors import BadEvidence, IdempotencyKeyRequired
 from crm_api.agents.results import STATUS, AgentActionResult
 from crm_api.agents.schemas import (
@@ -27,8 +27,9 @@ from crm_api.agents.schemas import (
     ActionEvidence,
     AgentActionBody,
     AgentSessionRead,
+    ProposalRead,
 )
-from crm_api.auth import service as users
+from crm_api.auth import keys
 from crm_api.auth.principal import Principal
 from crm_api.communications.models import Communication
 from crm_api.contacts.models import Contact
@@ -38,8 +39,7 @@ from crm_api.interactions import service as interactions
 from crm_api.lp_profiles.models import LpProfile
 from crm_api.opportunities.models import Opportunity
 from crm_api.organizations.models import Organization
-from crm_api.proposals import service as proposals
-from crm_api.proposals.schemas import ProposalRead
+from crm_api.security import taint
 from crm_common.errors import CRMError
 
 SCOPE = "POST /api/agent/actions"
@@ -104,8 +104,7 @@ def _require_evidence(session: Session, *, evidence: list[ActionEvidence], by: P
 def _is_tainted(session: Session, *, by: Principal, mcp_session: str | None) -> bool:
     if by.api_key_id is None:
         return False
-    found = repository.get_session(session, api_key_id=by.api_key_id, session_id=mcp_session or "")
-    return found is not None
+    return taint.find(session, api_key_id=by.api_key_id, mcp_session=mcp_session) is not None
 
 
 def policy(session: Session, *, action: str, by: Principal, mcp_session: str | None) -> Policy:
@@ -114,7 +113,7 @@ def policy(session: Session, *, action: str, by: Principal, mcp_session: str | N
     tainted = _is_tainted(session, by=by, mcp_session=mcp_session)
     if action in HELD_FOR_AGENTS:
         return Policy(is_held=True, why="stage_or_money", is_untrusted=tainted)
-    if tainted and not users.get_api_key(session, key_id=by.api_key_id).allow_untrusted_writes:
+    if tainted and not keys.get_api_key(session, key_id=by.api_key_id).allow_untrusted_writes:
         return Policy(is_held=True, why="untrusted_session", is_untrusted=True)
     return Policy(is_held=False, why=None, is_untrusted=tainted)
 
@@ -234,8 +233,8 @@ def session_state(session: Session, *, by: Principal, mcp_session: str | None) -
         return AgentSessionRead(
             tainted=False, since=None, source=None, allow_untrusted_writes=False
         )
-    found = repository.get_session(session, api_key_id=by.api_key_id, session_id=mcp_session or "")
-    key = users.get_api_key(session, key_id=by.api_key_id)
+    found = taint.find(session, api_key_id=by.api_key_id, mcp_session=mcp_session)
+    key = keys.get_api_key(session, key_id=by.api_key_id)
     return AgentSessionRead(
         tainted=found is not None,
         since=found.tainted_at if found else None,

@@ -1,4 +1,7 @@
-"""Recording and reading the audit log."""
+"""Recording and reading the audit log.
+
+auth's identity changes reach it through the recorder registered here (crm_api.auth.hooks).
+"""
 
 from __future__ import annotations
 
@@ -9,11 +12,11 @@ from sqlalchemy.orm import Session
 from crm_api.audit import repository
 from crm_api.audit.models import AuditLog
 from crm_api.audit.schemas import AuditEntryRead, AuditFilter, AuditPage
+from crm_api.auth import hooks
+from crm_api.auth.principal import SYSTEM
 from crm_api.database import utcnow
 from crm_common import logging as crm_logging
 from crm_common.events import Actor
-
-SYSTEM = Actor(kind="service", id="crm-api", name="crm-api")
 
 
 def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, Any]:
@@ -59,3 +62,19 @@ def search(session: Session, *, filters: AuditFilter) -> AuditPage:
     items = [AuditEntryRead.model_validate(row) for row in rows]
     next_cursor = items[-1].id if len(items) == filters.limit else None
     return AuditPage(items=items, next_cursor=next_cursor)
+
+
+def _record_identity_change(session: Session, change: hooks.IdentityChange) -> None:
+    if change.audited is not None:
+        record(
+            session,
+            actor=change.actor,
+            entity_type=change.audited.entity_type,
+            entity_id=change.audited.entity_id,
+            action=change.audited.action,
+            before=change.audited.before,
+            after=change.audited.after,
+        )
+
+
+hooks.on_change("audit", _record_identity_change)

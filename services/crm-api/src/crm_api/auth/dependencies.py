@@ -21,9 +21,9 @@ from sqlalchemy.exc import OperationalError
 
 from crm_api.auth import service
 from crm_api.auth.errors import NotAllowed, NotAuthenticated
+from crm_api.auth.network import client_ip
 from crm_api.auth.principal import Access, Principal
 from crm_api.auth.tokens import decode_token
-from crm_api.security.network import client_ip
 from crm_common.db import Database
 
 logger = logging.getLogger(__name__)

@@ -8,6 +8,9 @@ from typing import Literal
 
 from crm_common.events import Actor
 
+# crm-api itself, for work no principal asked for (the command line, the backup scheduler).
+SYSTEM = Actor(kind="service", id="crm-api", name="crm-api")
+
 
 class Role(StrEnum):
     ADMIN = "admin"

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, status
 
-from crm_api.auth import service
+from crm_api.auth import keys, service, sessions
 from crm_api.auth.dependencies import Admin, Public, Reader, Writer
 from crm_api.auth.errors import NotAllowed
+from crm_api.auth.network import client_ip
 from crm_api.auth.schemas import (
     ApiKeyCreate,
     ApiKeyCreated,
@@ -23,7 +24,6 @@ from crm_api.auth.schemas import (
     UserUpdate,
 )
 from crm_api.database import ReadSession, WriteSession
-from crm_api.security.network import client_ip
 
 router = APIRouter(prefix="/api", tags=["identity"])
 
@@ -57,7 +57,7 @@ def register(
 def login(_: Public, request: Request, body: LoginRequest, session: WriteSession) -> TokenResponse:
     """Exchange a username and password for a session token."""
     request.app.state.rate_limits.hit("login", f"ip:{_ip(request)}", f"user:{body.username}")
-    user, auth_session, token = service.login(
+    user, auth_session, token = sessions.login(
         session,
         config=_auth(request),
         username=body.username,
@@ -78,7 +78,7 @@ def logout(principal: Reader, session: WriteSession) -> None:
     """End the session of the token that made this request."""
     if principal.session_id is None:
         raise NotAllowed("API keys have no session; revoke the key instead")
-    service.end_session(session, session_id=principal.session_id, by=principal, reason="logout")
+    sessions.end_session(session, session_id=principal.session_id, by=principal, reason="logout")
 
 
 @router.get("/auth/me", response_model=UserRead)
@@ -90,7 +90,7 @@ def me(principal: Reader, session: ReadSession) -> UserRead:
 @router.get("/auth/key", response_model=ApiKeyRead)
 def my_key(principal: Reader, session: ReadSession) -> ApiKeyRead:
     """The API key this request came with: its scopes and settings (404 for a signed-in user)."""
-    return ApiKeyRead.model_validate(service.own_api_key(session, principal=principal))
+    return ApiKeyRead.model_validate(keys.own_api_key(session, principal=principal))
 
 
 @router.post("/auth/password", status_code=status.HTTP_204_NO_CONTENT)
@@ -115,14 +115,14 @@ def my_sessions(principal: Writer, session: ReadSession) -> list[SessionRead]:
         SessionRead.model_validate(s).model_copy(
             update={"is_current": s.id == principal.session_id}
         )
-        for s in service.list_sessions(session, user_id=principal.user_id)
+        for s in sessions.list_sessions(session, user_id=principal.user_id)
     ]
 
 
 @router.delete("/auth/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
 def end_my_session(principal: Writer, session_id: str, session: WriteSession) -> None:
     """End one of your sessions (on another device, say)."""
-    service.end_session(session, session_id=session_id, by=principal, reason="ended by user")
+    sessions.end_session(session, session_id=session_id, by=principal, reason="ended by user")
 
 
 @router.get("/users", response_model=list[UserRead])
@@ -151,24 +151,24 @@ def update_user(
 
 @router.get("/admin/users/{user_id}/sessions", response_model=list[SessionRead])
 def user_sessions(_: Admin, user_id: str, session: ReadSession) -> list[SessionRead]:
-    return [SessionRead.model_validate(s) for s in service.list_sessions(session, user_id=user_id)]
+    return [SessionRead.model_validate(s) for s in sessions.list_sessions(session, user_id=user_id)]
 
 
 @router.delete("/admin/users/{user_id}/sessions", status_code=status.HTTP_204_NO_CONTENT)
 def end_user_sessions(principal: Admin, user_id: str, session: WriteSession) -> None:
     """End every session of a user."""
-    service.end_user_sessions(session, user_id=user_id, by=principal)
+    sessions.end_user_sessions(session, user_id=user_id, by=principal)
 
 
 @router.delete("/admin/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
 def end_any_session(principal: Admin, session_id: str, session: WriteSession) -> None:
-    service.end_session(session, session_id=session_id, by=principal, reason="ended by admin")
+    sessions.end_session(session, session_id=session_id, by=principal, reason="ended by admin")
 
 
 @router.post("/api-keys", response_model=ApiKeyCreated, status_code=status.HTTP_201_CREATED)
 def create_api_key(principal: Writer, body: ApiKeyCreate, session: WriteSession) -> ApiKeyCreated:
     """Create an API key for an agent or a service. The key is in this answer only."""
-    return service.create_api_key(session, data=body, by=principal)
+    return keys.create_api_key(session, data=body, by=principal)
 
 
 @router.get("/api-keys", response_model=list[ApiKeyRead])
@@ -176,23 +176,23 @@ def my_api_keys(principal: Writer, session: ReadSession) -> list[ApiKeyRead]:
     """Your keys (never the keys themselves)."""
     return [
         ApiKeyRead.model_validate(k)
-        for k in service.list_api_keys(session, owner_id=principal.user_id)
+        for k in keys.list_api_keys(session, owner_id=principal.user_id)
     ]
 
 
 @router.post("/api-keys/{key_id}/revoke", response_model=ApiKeyRead)
 def revoke_my_api_key(principal: Writer, key_id: str, session: WriteSession) -> ApiKeyRead:
-    return ApiKeyRead.model_validate(service.revoke_api_key(session, key_id=key_id, by=principal))
+    return ApiKeyRead.model_validate(keys.revoke_api_key(session, key_id=key_id, by=principal))
 
 
 @router.get("/admin/api-keys", response_model=list[ApiKeyRead])
 def all_api_keys(_: Admin, session: ReadSession) -> list[ApiKeyRead]:
-    return [ApiKeyRead.model_validate(k) for k in service.list_api_keys(session, owner_id=None)]
+    return [ApiKeyRead.model_validate(k) for k in keys.list_api_keys(session, owner_id=None)]
 
 
 @router.post("/admin/api-keys/{key_id}/revoke", response_model=ApiKeyRead)
 def revoke_any_api_key(principal: Admin, key_id: str, session: WriteSession) -> ApiKeyRead:
-    return ApiKeyRead.model_validate(service.revoke_api_key(session, key_id=key_id, by=principal))
+    return ApiKeyRead.model_validate(keys.revoke_api_key(session, key_id=key_id, by=principal))
 
 
 @router.patch("/admin/api-keys/{key_id}", response_model=ApiKeyRead)
@@ -201,5 +201,5 @@ def update_api_key(
 ) -> ApiKeyRead:
     """Set a key's `allow_untrusted_writes` and `rate_limit_per_minute` (null: the default)."""
     return ApiKeyRead.model_validate(
-        service.update_api_key_settings(session, key_id=key_id, changes=body, by=principal)
+        keys.update_api_key_settings(session, key_id=key_id, changes=body, by=principal)
     )

@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from crm_api.auth.dependencies import Admin
-from crm_api.backups import service
+from crm_api.backups import policy, restore, service
 from crm_api.backups.errors import RestoreRefused, UnderMaintenance
 from crm_api.backups.maintenance import Gate
 from crm_api.backups.schemas import (
@@ -23,6 +23,7 @@ from crm_api.backups.schemas import (
     RestoreRequest,
     RestoreResult,
 )
+from crm_api.backups.store import Store
 from crm_api.kit.idempotency import IdempotencyKey, run_once
 from crm_common.db import Database
 from crm_common.errors import PROBLEM_JSON
@@ -42,8 +43,8 @@ def _db(request: Request) -> Database:
     return db
 
 
-def _store(request: Request) -> service.Store:
-    store: service.Store = request.app.state.backups
+def _store(request: Request) -> Store:
+    store: Store = request.app.state.backups
     return store
 
 
@@ -85,13 +86,13 @@ def create_backup(
 
 @router.get("/backups/policy", response_model=BackupPolicyRead, summary="The backup policy")
 def read_policy(_: Admin, request: Request) -> BackupPolicyRead:
-    return service.policy(_store(request))
+    return policy.read_policy(_store(request))
 
 
 @router.put("/backups/policy", response_model=BackupPolicyRead, summary="Set the backup policy")
 def set_policy(principal: Admin, request: Request, body: BackupPolicy) -> BackupPolicyRead:
     """How often an automatic backup is taken, and how many (and how old) are kept."""
-    return service.set_policy(_db(request), _store(request), data=body, actor=principal.actor)
+    return policy.set_policy(_db(request), _store(request), data=body, actor=principal.actor)
 
 
 @router.get("/backups/{backup_id}", response_model=BackupRead, summary="Read a backup's manifest")
@@ -111,7 +112,7 @@ def verify_backup(principal: Admin, request: Request, backup_id: str) -> BackupR
     summary="What restoring a backup would change",
 )
 def preview_restore(_: Admin, request: Request, backup_id: str) -> RestorePreview:
-    return service.preview(_db(request), _store(request), backup_id=backup_id)
+    return restore.preview(_db(request), _store(request), backup_id=backup_id)
 
 
 @router.post(
@@ -135,7 +136,7 @@ async def restore_backup(
         raise UnderMaintenance("requests in flight did not finish in time; try again")
     try:
         result = await run_in_threadpool(
-            service.restore,
+            restore.restore,
             _db(request),
             store,
             backup_id=backup_id,
@@ -145,4 +146,4 @@ async def restore_backup(
         )
     finally:
         gate.open()
-    return await run_in_threadpool(service.publish, _db(request), result, actor=principal.actor)
+    return await run_in_threadpool(restore.publish, _db(request), result, actor=principal.actor)

@@ -7,8 +7,9 @@ import asyncio
 import contextlib
 import logging
 
-from crm_api.audit.service import SYSTEM
-from crm_api.backups import service
+from crm_api.auth.principal import SYSTEM
+from crm_api.backups import policy
+from crm_api.backups.store import Store
 from crm_api.database import utcnow
 from crm_common.db import Database
 
@@ -16,7 +17,7 @@ logger = logging.getLogger(__name__)
 
 
 class BackupScheduler:
-    def __init__(self, db: Database, store: service.Store, *, interval: float = 60.0) -> None:
+    def __init__(self, db: Database, store: Store, *, interval: float = 60.0) -> None:
         self._db = db
         self._store = store
         self._interval = interval
@@ -26,7 +27,7 @@ class BackupScheduler:
         while not self._stopped.is_set():
             try:
                 made = await asyncio.to_thread(
-                    service.run_due, self._db, self._store, actor=SYSTEM, now=utcnow()
+                    policy.run_due, self._db, self._store, actor=SYSTEM, now=utcnow()
                 )
                 if made is not None:
                     logger.info("automatic backup %s taken (%d bytes)", made.id, made.size)

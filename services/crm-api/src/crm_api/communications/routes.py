@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from crm_api.agents.dependencies import untrusted_content
 from crm_api.communications import service
 from crm_api.communications.schemas import (
     CommunicationCreate,
@@ -10,6 +9,7 @@ from crm_api.communications.schemas import (
     CommunicationUpdate,
 )
 from crm_api.kit.routes import AggregateRoutes, aggregate_router
+from crm_api.security.dependencies import untrusted_content
 
 router = aggregate_router(
     AggregateRoutes(

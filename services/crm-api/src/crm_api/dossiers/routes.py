@@ -5,12 +5,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from crm_api.agents.dependencies import UntrustedContent
 from crm_api.auth.dependencies import Reader
 from crm_api.communications.schemas import CommunicationFilter, CommunicationPage
 from crm_api.database import ReadSession
 from crm_api.dossiers import service
 from crm_api.dossiers.schemas import ContactDossier, OrganizationDossier
+from crm_api.security.dependencies import UntrustedContent
 
 router = APIRouter(prefix="/api", tags=["dossiers"])
 

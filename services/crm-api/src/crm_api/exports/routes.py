@@ -11,11 +11,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from crm_api.agents.dependencies import untrusted_content
 from crm_api.auth.dependencies import Reader
 from crm_api.database import utcnow
 from crm_api.exports import repository, service
 from crm_api.exports.service import EXPORTS, MEDIA_TYPES, Export, ExportFormat
+from crm_api.security.dependencies import untrusted_content
 
 router = APIRouter(prefix="/api/export", tags=["exports"])
 

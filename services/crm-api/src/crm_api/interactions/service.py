@@ -2,7 +2,8 @@
 
 Each row carries `hash = sha256(prev_hash + canonical JSON of the row)`, so altering, inserting or
 removing a row anywhere breaks verification from that row on. The first row chains to 64 zeros.
-Appends are serialized (repository.lock_chain) so the chain is linear.
+Appends are serialized (repository.lock_chain) so the chain is linear. auth's identity changes
+reach the log through the recorder registered here (crm_api.auth.hooks).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from crm_api.auth import hooks
 from crm_api.database import utcnow
 from crm_api.interactions import repository
 from crm_api.interactions.models import InteractionLog
@@ -201,3 +203,18 @@ def verify(session: Session) -> ChainReport:
         expected_seq += 1
         checked += 1
     return ChainReport(ok=True, rows_checked=checked)
+
+
+def _touch_identity_change(session: Session, change: hooks.IdentityChange) -> None:
+    touch(
+        session,
+        actor=change.actor,
+        action=change.action,
+        channel=change.channel,
+        targets=change.targets,
+        summary=change.summary,
+        payload=change.payload,
+    )
+
+
+hooks.on_change("interactions", _touch_identity_change)

@@ -5,12 +5,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
-from crm_api.agents.dependencies import UntrustedContent
 from crm_api.auth.dependencies import Reader
 from crm_api.auth.principal import Principal
 from crm_api.remote import Remote
 from crm_api.search import service
 from crm_api.search.schemas import SearchParams
+from crm_api.security.dependencies import UntrustedContent
 from crm_common.contracts.search import SEARCH_QUERY, SearchRequest, SearchResponse
 from crm_common.db import Database
 from crm_common.errors import PROBLEM_JSON

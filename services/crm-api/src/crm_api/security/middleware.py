@@ -160,7 +160,7 @@ class SecurityHeaders:
 
 class ContentTrust:
     """Adds `X-Content-Trust: untrusted` to an answer whose route served an API key text from
-    outside the fund (crm_api.agents.dependencies sets it on the request's state)."""
+    outside the fund (crm_api.security.dependencies sets it on the request's state)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app

@@ -16,9 +16,9 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import select
 
 from crm_api.audit import service as audit
+from crm_api.auth import keys
 from crm_api.auth import service as auth
 from crm_api.auth.models import ApiKey, User
 from crm_api.automations import service as automations
@@ -44,6 +44,7 @@ from crm_api.opportunities import service as opportunities
 from crm_api.opportunities.models import Opportunity
 from crm_api.organizations import service as organizations
 from crm_api.organizations.models import Organization
+from crm_api.snapshot import repository
 from crm_api.tags import service as tags
 from crm_api.tags.models import Tag
 from crm_common.db import Database
@@ -65,7 +66,7 @@ class Source:
 # In dependency order, so a consumer rebuilding from nothing meets a record's references first.
 SOURCES: tuple[Source, ...] = (
     Source("user", User, auth.user_state),
-    Source("api_key", ApiKey, auth.api_key_state),
+    Source("api_key", ApiKey, keys.api_key_state),
     Source("tag", Tag, tags.state),
     Source("organization", Organization, organizations.state),
     Source("contact", Contact, contacts.state),
@@ -112,14 +113,7 @@ def publish(db: Database, *, actor: Actor) -> SnapshotResult:
         after = ""
         while True:
             with db.transaction() as session:
-                rows = list(
-                    session.scalars(
-                        select(source.model)
-                        .where(source.model.id > after)
-                        .order_by(source.model.id)
-                        .limit(BATCH)
-                    )
-                )
+                rows = repository.batch(session, source.model, after=after, limit=BATCH)
                 for row in rows:
                     record_change(
                         session,

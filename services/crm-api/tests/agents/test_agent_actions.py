@@ -21,7 +21,7 @@ from api_helpers import bearer, events
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from crm_api.agents.taint import SessionTaints
+from crm_api.security.taint import SessionTaints
 
 DIRECT = ["log_interaction", "add_note", "create_follow_up", "complete_follow_up"]
 HELD = ["move_stage", "set_amounts"]

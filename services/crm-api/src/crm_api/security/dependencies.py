@@ -7,8 +7,8 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
-from crm_api.agents.taint import SessionTaints
 from crm_api.auth.dependencies import Reader
+from crm_api.security.taint import SessionTaints
 
 McpSession = Annotated[
     str | None,

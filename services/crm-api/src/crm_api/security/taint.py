@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import threading
 
-from crm_api.agents import repository
+from sqlalchemy.orm import Session
+
+from crm_api.security import repository
+from crm_api.security.models import AgentSession
 from crm_common.db import Database
 
 TRUST_HEADER = "X-Content-Trust"
@@ -42,3 +45,8 @@ class SessionTaints:
                 # Forgetting costs one more idempotent insert, never a missed taint.
                 self._known.clear()
             self._known.add(pair)
+
+
+def find(session: Session, *, api_key_id: str, mcp_session: str | None) -> AgentSession | None:
+    """The taint of the key's MCP session (none: the key calling without one), if it has one."""
+    return repository.get_taint(session, api_key_id=api_key_id, session_id=mcp_session or "")

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from starlette.requests import Request
 
-from crm_api.security.network import client_ip
+from crm_api.auth.network import client_ip
 from crm_api.settings import Settings
 from crm_common.settings import ConfigurationError, load_settings
 

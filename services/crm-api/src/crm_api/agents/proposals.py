@@ -20,11 +20,18 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from crm_api.agents import actions
+from crm_api.agents import actions, repository
+from crm_api.agents.errors import NotADecider, ProposalDecided, ProposalStale
+from crm_api.agents.models import Proposal
 from crm_api.agents.schemas import (
     ActionEvidence,
     ActionParams,
     LogInteractionParams,
+    ProposalFilter,
+    ProposalPage,
+    ProposalRead,
+    ProposalResult,
+    ProposalStatus,
     RecordChange,
     parse_params,
 )
@@ -34,16 +41,6 @@ from crm_api.database import utcnow
 from crm_api.interactions import service as interactions
 from crm_api.kit import aggregate
 from crm_api.kit.errors import InvalidValue, RecordNotFound
-from crm_api.proposals import repository
-from crm_api.proposals.errors import NotADecider, ProposalDecided, ProposalStale
-from crm_api.proposals.models import Proposal
-from crm_api.proposals.schemas import (
-    ProposalFilter,
-    ProposalPage,
-    ProposalRead,
-    ProposalResult,
-    ProposalStatus,
-)
 from crm_common.outbox import record_change
 
 SOURCE = "/crm-api"

@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+
+def batch(session: Session, model: type[Any], *, after: str, limit: int) -> list[Any]:
+    """The next `limit` records of `model` by id, after `after` (soft-deleted ones too)."""
+    return list(
+        session.scalars(select(model).where(model.id > after).order_by(model.id).limit(limit))
+    )
