@@ -27,7 +27,7 @@ from crm_api.funds.models import Fund
 from crm_api.grid.models import GridBatch, GridColumn, GridRow, GridRowContact, GridView
 from crm_api.imports.models import ImportJob
 from crm_api.interactions.models import InteractionLog, InteractionTarget
-from crm_api.kit.idempotency import IdempotencyRecord
+from crm_api.kit.models import IdempotencyRecord
 from crm_api.lookups.models import LookupValue
 from crm_api.lp_profiles.models import K1Delivery, LpProfile
 from crm_api.opportunities.models import Opportunity, opportunity_tag

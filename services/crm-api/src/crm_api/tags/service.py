@@ -27,13 +27,12 @@ from crm_api.tags.schemas import TagCreate, TagFilter, TagPage, TagRead, TagRef,
 
 FIELD = "tag_ids"
 
-_LINKS: list[Table] = []
+_LINKS: dict[str, Table] = {}
 
 
 def register_link(link: Table) -> None:
     """Count `link` (a `link_table`) among the links that keep a tag from being purged."""
-    if link not in _LINKS:
-        _LINKS.append(link)
+    _LINKS[link.name] = link
 
 
 def to_read(tag: Tag) -> TagRead:
@@ -166,7 +165,7 @@ def restore(session: Session, *, record_id: str, by: Principal) -> dict[str, Any
 
 def link_count(session: Session, tag_id: str) -> int:
     """How many records (live or deleted) link the tag."""
-    return repository.link_count(session, tag_id, _LINKS)
+    return repository.link_count(session, tag_id, _LINKS.values())
 
 
 def purge(session: Session, *, record_id: str, by: Principal) -> None:
