@@ -4,6 +4,7 @@ of an investor's opportunities."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Row, func, select
@@ -50,7 +51,7 @@ def other_live_for(session: Session, row: LpProfile) -> str | None:
 
 def opportunity_sums(
     session: Session, *, contact_id: str | None, organization_id: str | None
-) -> Sequence[Row[Any]]:
+) -> Sequence[Row[str, Decimal | None, Decimal | None, Decimal | None, int]]:
     """(currency, expected, committed, funded, count) of the investor's live opportunities, per
     currency, summed by the database."""
     investor = (
