@@ -12,7 +12,13 @@ from crm_api.automations.models import (
 )
 from crm_api.canonical.models import CanonicalEntity, CanonicalLink
 from crm_api.communications.models import Communication, CommunicationAttendee
-from crm_api.contacts.models import Affiliation, Contact, ContactEmail, ContactSearch
+from crm_api.contacts.models import (
+    Affiliation,
+    Contact,
+    ContactEmail,
+    ContactSearch,
+    contact_tag,
+)
 from crm_api.custom_fields.models import CustomField
 from crm_api.database import Base
 from crm_api.feature_requests.models import FeatureRequest
@@ -21,13 +27,13 @@ from crm_api.funds.models import Fund
 from crm_api.grid.models import GridBatch, GridColumn, GridRow, GridRowContact, GridView
 from crm_api.imports.models import ImportJob
 from crm_api.interactions.models import InteractionLog, InteractionTarget
-from crm_api.kit.idempotency import IdempotencyRecord
+from crm_api.kit.models import IdempotencyRecord
 from crm_api.lookups.models import LookupValue
 from crm_api.lp_profiles.models import K1Delivery, LpProfile
-from crm_api.opportunities.models import Opportunity
-from crm_api.organizations.models import Organization, OrganizationDomain
+from crm_api.opportunities.models import Opportunity, opportunity_tag
+from crm_api.organizations.models import Organization, OrganizationDomain, organization_tag
 from crm_api.security.models import AgentSession
-from crm_api.tags.models import Tag, contact_tag, opportunity_tag, organization_tag
+from crm_api.tags.models import Tag
 
 metadata = Base.metadata
 

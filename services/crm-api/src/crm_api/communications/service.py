@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session
 
 from crm_api.auth.principal import Principal
+from crm_api.communications import repository
 from crm_api.communications.models import Communication, CommunicationAttendee
 from crm_api.communications.schemas import (
     CommunicationCreate,
@@ -22,19 +22,9 @@ from crm_api.followups import service as followups
 from crm_api.followups.schemas import FollowUpCreate
 from crm_api.kit import aggregate, links
 from crm_api.kit.errors import InvalidValue
-from crm_api.kit.repository import Sorts, filter_common, like, page, page_rows
 from crm_api.lookups import service as lookups
 from crm_api.opportunities.models import Opportunity
 from crm_api.organizations.models import Organization
-
-SORTS: Sorts = {
-    "-occurred_at": (Communication.occurred_at, True),
-    "occurred_at": (Communication.occurred_at, False),
-    "-created_at": (Communication.created_at, True),
-    "created_at": (Communication.created_at, False),
-    "-updated_at": (Communication.updated_at, True),
-    "updated_at": (Communication.updated_at, False),
-}
 
 _FIELDS = ("subject", "body", "occurred_at", "outcome", "next_action", "next_action_due")
 
@@ -103,7 +93,7 @@ def _set_attendees(session: Session, row: Communication, attendee_ids: list[str]
 
 def get(session: Session, *, record_id: str, include_deleted: bool = False) -> Communication:
     return aggregate.require_live(
-        session.get(Communication, record_id), include_deleted=include_deleted
+        repository.get(session, record_id), include_deleted=include_deleted
     )
 
 
@@ -111,49 +101,8 @@ def read(session: Session, *, record_id: str) -> CommunicationRead:
     return to_read(get(session, record_id=record_id))
 
 
-def filtered(session: Session, filters: CommunicationFilter) -> Any:
-    """The list's query with every filter applied (the list pages it, an export batches it)."""
-    query: Any = filter_common(select(Communication), Communication, filters)
-    if filters.q:
-        pattern = like(filters.q)
-        query = query.where(
-            func.lower(Communication.subject).like(pattern, escape="\\")
-            | func.lower(Communication.body).like(pattern, escape="\\")
-        )
-    if filters.type is not None:
-        query = query.where(Communication.type == filters.type)
-    if filters.contact_id is not None:
-        # A union, not an OR over a subquery: each side has its index, and an OR defeats both.
-        query = query.where(
-            Communication.id.in_(
-                union(
-                    select(Communication.id).where(Communication.contact_id == filters.contact_id),
-                    select(CommunicationAttendee.communication_id).where(
-                        CommunicationAttendee.contact_id == filters.contact_id
-                    ),
-                )
-            )
-        )
-    if filters.organization_id is not None:
-        query = query.where(Communication.organization_id == filters.organization_id)
-    if filters.opportunity_id is not None:
-        query = query.where(Communication.opportunity_id == filters.opportunity_id)
-    if filters.occurred_after is not None:
-        query = query.where(Communication.occurred_at >= filters.occurred_after)
-    if filters.occurred_before is not None:
-        query = query.where(Communication.occurred_at < filters.occurred_before)
-    return query
-
-
 def search(session: Session, *, filters: CommunicationFilter) -> CommunicationPage:
-    rows, cursor, total = page(
-        session,
-        filtered(session, filters),
-        model=Communication,
-        sorts=SORTS,
-        sort=filters.sort,
-        params=filters,
-    )
+    rows, cursor, total = repository.search(session, filters=filters)
     return CommunicationPage(items=[to_read(r) for r in rows], next_cursor=cursor, total=total)
 
 
@@ -266,12 +215,4 @@ def latest(
     filters = CommunicationFilter(
         contact_id=contact_id, organization_id=organization_id, limit=limit
     )
-    rows, _ = page_rows(
-        session,
-        filtered(session, filters),
-        model=Communication,
-        sorts=SORTS,
-        sort=filters.sort,
-        params=filters,
-    )
-    return [to_read(r) for r in rows]
+    return [to_read(r) for r in repository.first_page(session, filters=filters)]

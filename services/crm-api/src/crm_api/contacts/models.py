@@ -8,7 +8,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm_api.database import Base, IdMixin
 from crm_api.kit.models import AggregateMixin
-from crm_api.tags.models import Tag, contact_tag
+from crm_api.tags.models import Tag, link_table
+
+contact_tag = link_table("contact")
 
 
 class Contact(AggregateMixin, Base):

@@ -8,14 +8,12 @@ from sqlalchemy import Integer, Select, delete, insert, select, text, true
 from sqlalchemy import column as sql_column
 from sqlalchemy.orm import Session
 
-from crm_api.contacts.models import Affiliation, Contact, ContactEmail, ContactSearch
+from crm_api.contacts.models import Affiliation, Contact, ContactEmail, ContactSearch, contact_tag
 from crm_api.contacts.schemas import ContactFilter
 from crm_api.contacts.search import INDEXED_LENGTH, compose_document, fts_phrase
 from crm_api.kit.repository import Sorts, filter_common, like, page
 from crm_api.kit.text import fold
 from crm_api.organizations.models import Organization
-from crm_api.tags import service as tags
-from crm_api.tags.models import contact_tag
 
 SORTS: Sorts = {
     "last_name": (Contact.last_name, False),
@@ -76,7 +74,11 @@ def filtered(session: Session, filters: ContactFilter) -> Any:
             )
         )
     if filters.tag_id is not None:
-        query = query.where(tags.tagged(Contact.id, contact_tag, filters.tag_id))
+        query = query.where(
+            Contact.id.in_(
+                select(contact_tag.c.contact_id).where(contact_tag.c.tag_id == filters.tag_id)
+            )
+        )
     return query
 
 

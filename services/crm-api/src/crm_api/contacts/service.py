@@ -12,7 +12,7 @@ from crm_api.auth import service as users
 from crm_api.auth.errors import UnknownUser
 from crm_api.auth.principal import Principal
 from crm_api.contacts import repository
-from crm_api.contacts.models import Affiliation, Contact, ContactEmail
+from crm_api.contacts.models import Affiliation, Contact, ContactEmail, contact_tag
 from crm_api.contacts.schemas import (
     AffiliationIn,
     AffiliationRead,
@@ -33,6 +33,9 @@ from crm_api.organizations import service as organizations
 from crm_api.tags import service as tags
 
 ENTITY = "contact"
+
+custom_fields.register_entity(ENTITY, Contact.custom_fields)
+tags.register_link(contact_tag)
 
 _SCALARS = ("title", "city", "region", "country")
 
@@ -181,6 +184,9 @@ def reindex(session: Session, *, contact_ids: list[str]) -> None:
 def reindex_affiliated(session: Session, *, organization_id: str) -> None:
     """Refresh the quick-match text of the people at an organization (its name changed)."""
     repository.index_documents(session, repository.affiliated(session, organization_id))
+
+
+organizations.on_rename(reindex_affiliated)
 
 
 def search(session: Session, *, filters: ContactFilter) -> ContactPage:

@@ -5,6 +5,10 @@ decimal (exact; stored as a string), date (stored as an ISO string), boolean, se
 options), multiselect (some of them), url, email. A key no field of the entity has, or a retired
 field, is refused; so is a required field left out of a create, or removed later. Every refusal
 is a 422 naming `custom_fields.<key>`.
+
+Custom fields import no entity: each one with fields (contacts, organizations, opportunities)
+registers the column holding its records' values (`register_entity`) when its service is
+imported, so that an option still in use is not removed.
 """
 
 from __future__ import annotations
@@ -15,12 +19,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import AnyHttpUrl, EmailStr, TypeAdapter, ValidationError
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from crm_api.audit import service as audit
 from crm_api.auth.principal import Principal
-from crm_api.contacts.models import Contact
+from crm_api.custom_fields import repository
 from crm_api.custom_fields.models import CustomField
 from crm_api.custom_fields.schemas import (
     CHOICE_TYPES,
@@ -31,20 +34,20 @@ from crm_api.custom_fields.schemas import (
     FieldType,
 )
 from crm_api.kit.errors import DuplicateRecord, InvalidValue, RecordNotFound, StillReferenced
-from crm_api.opportunities.models import Opportunity
-from crm_api.organizations.models import Organization
 
 FIELD = "custom_fields"
 MAX_TEXT = 10_000
 MAX_NUMBER = 10**15  # exact in a double, so every consumer reads back what was written
 MAX_DECIMAL_DIGITS = 30
-_RECORDS: dict[str, type[Any]] = {
-    "contact": Contact,
-    "organization": Organization,
-    "opportunity": Opportunity,
-}
+_VALUES: dict[str, InstrumentedAttribute[dict[str, Any]]] = {}
 _URL: TypeAdapter[AnyHttpUrl] = TypeAdapter(AnyHttpUrl)
 _EMAIL: TypeAdapter[str] = TypeAdapter(EmailStr)
+
+
+def register_entity(entity: str, values: InstrumentedAttribute[dict[str, Any]]) -> None:
+    """Make `entity`'s records, whose custom field values `values` (a JSON column) holds, count
+    when an option is checked for use."""
+    _VALUES[entity] = values
 
 
 def to_read(row: CustomField) -> CustomFieldRead:
@@ -56,12 +59,7 @@ def _snapshot(row: CustomField) -> dict[str, Any]:
 
 
 def definitions(session: Session, *, filters: CustomFieldFilter) -> list[CustomField]:
-    query = select(CustomField).order_by(CustomField.entity, CustomField.position, CustomField.key)
-    if filters.entity is not None:
-        query = query.where(CustomField.entity == filters.entity)
-    if filters.is_active is not None:
-        query = query.where(CustomField.is_active.is_(filters.is_active))
-    return list(session.scalars(query))
+    return repository.definitions(session, filters=filters)
 
 
 def _check_options(kind: FieldType, options: list[str]) -> list[str]:
@@ -77,9 +75,7 @@ def _check_options(kind: FieldType, options: list[str]) -> list[str]:
 
 
 def create(session: Session, *, data: CustomFieldCreate, by: Principal) -> CustomField:
-    exists = session.scalar(
-        select(CustomField.id).where(CustomField.entity == data.entity, CustomField.key == data.key)
-    )
+    exists = repository.id_of(session, data.entity, data.key)
     if exists is not None:
         raise DuplicateRecord(
             f"{data.entity} already has a custom field {data.key!r}",
@@ -89,9 +85,7 @@ def create(session: Session, *, data: CustomFieldCreate, by: Principal) -> Custo
     options = _check_options(data.type, data.options)
     position = data.position
     if position is None:
-        last = session.scalar(
-            select(func.max(CustomField.position)).where(CustomField.entity == data.entity)
-        )
+        last = repository.last_position(session, data.entity)
         position = 0 if last is None else last + 1
     row = CustomField(
         entity=data.entity,
@@ -104,8 +98,7 @@ def create(session: Session, *, data: CustomFieldCreate, by: Principal) -> Custo
         is_active=True,
     )
     session.info.pop(_CACHE, None)
-    session.add(row)
-    session.flush()
+    repository.add(session, row)
     audit.record(
         session,
         actor=by.actor,
@@ -119,9 +112,8 @@ def create(session: Session, *, data: CustomFieldCreate, by: Principal) -> Custo
 
 def _options_in_use(session: Session, row: CustomField, options: set[str]) -> list[str]:
     """Which of `options` a record of the field's entity (live or deleted) has."""
-    model = _RECORDS[row.entity]
     used: set[str] = set()
-    for values in session.scalars(select(model.custom_fields)):
+    for values in repository.values_held(session, _VALUES[row.entity]):
         value = (values or {}).get(row.key)
         chosen = value if isinstance(value, list) else [value]
         used.update(v for v in chosen if isinstance(v, str) and v in options)
@@ -131,7 +123,7 @@ def _options_in_use(session: Session, row: CustomField, options: set[str]) -> li
 def update(
     session: Session, *, field_id: str, data: CustomFieldUpdate, by: Principal
 ) -> CustomField:
-    row = session.get(CustomField, field_id)
+    row = repository.get(session, field_id)
     if row is None:
         raise RecordNotFound(f"no custom field {field_id!r}")
     before = _snapshot(row)
@@ -305,10 +297,7 @@ def _fields_of(session: Session, entity: str) -> dict[str, CustomField]:
     """An entity's definitions, read once per session (every write of a record checks them)."""
     cache: dict[str, dict[str, CustomField]] = session.info.setdefault(_CACHE, {})
     if entity not in cache:
-        cache[entity] = {
-            row.key: row
-            for row in session.scalars(select(CustomField).where(CustomField.entity == entity))
-        }
+        cache[entity] = {row.key: row for row in repository.of_entity(session, entity)}
     return cache[entity]
 
 

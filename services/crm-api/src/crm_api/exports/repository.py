@@ -13,16 +13,16 @@ from typing import Any
 from sqlalchemy import Select, tuple_
 from sqlalchemy.orm import Session
 
-from crm_api.communications import service as communications
+from crm_api.communications import repository as communications
 from crm_api.communications.models import Communication
 from crm_api.contacts import repository as contacts
 from crm_api.contacts.models import Contact
-from crm_api.followups import service as followups
+from crm_api.followups import repository as followups
 from crm_api.followups.models import FollowUp
 from crm_api.funds import repository as funds
 from crm_api.funds.models import Fund
 from crm_api.kit.repository import Sorts
-from crm_api.lp_profiles import service as lp_profiles
+from crm_api.lp_profiles import repository as lp_profiles
 from crm_api.lp_profiles.models import LpProfile
 from crm_api.opportunities import repository as opportunities
 from crm_api.opportunities.models import Opportunity

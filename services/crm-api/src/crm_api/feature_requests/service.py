@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crm_api.auth.principal import Principal
+from crm_api.feature_requests import repository
 from crm_api.feature_requests.models import FeatureRequest
 from crm_api.feature_requests.schemas import (
     FeatureRequestCreate,
@@ -21,14 +21,6 @@ from crm_api.feature_requests.schemas import (
 )
 from crm_api.kit import aggregate
 from crm_api.kit.errors import InvalidValue
-from crm_api.kit.repository import Sorts, filter_common, like, page
-
-SORTS: Sorts = {
-    "created_at": (FeatureRequest.created_at, False),
-    "-created_at": (FeatureRequest.created_at, True),
-    "updated_at": (FeatureRequest.updated_at, False),
-    "-updated_at": (FeatureRequest.updated_at, True),
-}
 
 
 def to_read(row: FeatureRequest) -> FeatureRequestRead:
@@ -59,7 +51,7 @@ KIND = aggregate.Kind(
 
 def get(session: Session, *, record_id: str, include_deleted: bool = False) -> FeatureRequest:
     return aggregate.require_live(
-        session.get(FeatureRequest, record_id), include_deleted=include_deleted
+        repository.get(session, record_id), include_deleted=include_deleted
     )
 
 
@@ -68,22 +60,7 @@ def read(session: Session, *, record_id: str) -> FeatureRequestRead:
 
 
 def search(session: Session, *, filters: FeatureRequestFilter) -> FeatureRequestPage:
-    query: Any = filter_common(select(FeatureRequest), FeatureRequest, filters)
-    if filters.q:
-        pattern = like(filters.q)
-        query = query.where(
-            func.lower(FeatureRequest.title).like(pattern, escape="\\")
-            | func.lower(FeatureRequest.description).like(pattern, escape="\\")
-        )
-    if filters.status is not None:
-        query = query.where(FeatureRequest.status == filters.status.value)
-    if filters.priority is not None:
-        query = query.where(FeatureRequest.priority == filters.priority.value)
-    if filters.requested_by is not None:
-        query = query.where(FeatureRequest.requested_by == filters.requested_by)
-    rows, cursor, total = page(
-        session, query, model=FeatureRequest, sorts=SORTS, sort=filters.sort, params=filters
-    )
+    rows, cursor, total = repository.search(session, filters=filters)
     return FeatureRequestPage(items=[to_read(r) for r in rows], next_cursor=cursor, total=total)
 
 

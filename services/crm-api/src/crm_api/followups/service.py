@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crm_api.auth.models import User
 from crm_api.auth.principal import Principal
 from crm_api.contacts.models import Contact
+from crm_api.followups import repository
 from crm_api.followups.models import FollowUp
 from crm_api.followups.schemas import (
     FollowUpCreate,
@@ -23,18 +23,8 @@ from crm_api.followups.schemas import (
 )
 from crm_api.kit import aggregate, links
 from crm_api.kit.errors import InvalidValue
-from crm_api.kit.repository import Sorts, filter_common, like, page
 from crm_api.opportunities.models import Opportunity
 from crm_api.organizations.models import Organization
-
-SORTS: Sorts = {
-    "due_date": (FollowUp.due_date, False),
-    "-due_date": (FollowUp.due_date, True),
-    "created_at": (FollowUp.created_at, False),
-    "-created_at": (FollowUp.created_at, True),
-    "updated_at": (FollowUp.updated_at, False),
-    "-updated_at": (FollowUp.updated_at, True),
-}
 
 
 def today() -> date:
@@ -100,47 +90,17 @@ def _targets(row: FollowUp) -> list[tuple[str, str]]:
 
 
 def get(session: Session, *, record_id: str, include_deleted: bool = False) -> FollowUp:
-    return aggregate.require_live(session.get(FollowUp, record_id), include_deleted=include_deleted)
+    return aggregate.require_live(
+        repository.get(session, record_id), include_deleted=include_deleted
+    )
 
 
 def read(session: Session, *, record_id: str) -> FollowUpView:
     return to_view(get(session, record_id=record_id))
 
 
-def filtered(session: Session, filters: FollowUpFilter) -> Any:
-    """The list's query with every filter applied (the list pages it, an export batches it)."""
-    query: Any = filter_common(select(FollowUp), FollowUp, filters)
-    if filters.q:
-        query = query.where(func.lower(FollowUp.title).like(like(filters.q), escape="\\"))
-    for column, value in (
-        (FollowUp.status, filters.status),
-        (FollowUp.owner_id, filters.owner_id),
-        (FollowUp.contact_id, filters.contact_id),
-        (FollowUp.organization_id, filters.organization_id),
-        (FollowUp.opportunity_id, filters.opportunity_id),
-    ):
-        if value is not None:
-            query = query.where(column == value)
-    if filters.due_before is not None:
-        query = query.where(FollowUp.due_date <= filters.due_before)
-    if filters.overdue is True:
-        query = query.where(FollowUp.status == FollowUpStatus.OPEN, FollowUp.due_date < today())
-    elif filters.overdue is False:
-        query = query.where(
-            (FollowUp.status != FollowUpStatus.OPEN) | (FollowUp.due_date >= today())
-        )
-    return query
-
-
 def search(session: Session, *, filters: FollowUpFilter) -> FollowUpPage:
-    rows, cursor, total = page(
-        session,
-        filtered(session, filters),
-        model=FollowUp,
-        sorts=SORTS,
-        sort=filters.sort,
-        params=filters,
-    )
+    rows, cursor, total = repository.search(session, filters=filters)
     return FollowUpPage(items=[to_view(r) for r in rows], next_cursor=cursor, total=total)
 
 
@@ -259,11 +219,5 @@ def purge(session: Session, *, record_id: str, by: Principal) -> None:
 def open_for(
     session: Session, *, contact_id: str | None = None, organization_id: str | None = None
 ) -> list[FollowUpView]:
-    query = select(FollowUp).where(
-        FollowUp.deleted_at.is_(None), FollowUp.status == FollowUpStatus.OPEN.value
-    )
-    if contact_id is not None:
-        query = query.where(FollowUp.contact_id == contact_id)
-    if organization_id is not None:
-        query = query.where(FollowUp.organization_id == organization_id)
-    return [to_view(r) for r in session.scalars(query.order_by(FollowUp.due_date, FollowUp.id))]
+    rows = repository.open_for(session, contact_id=contact_id, organization_id=organization_id)
+    return [to_view(r) for r in rows]

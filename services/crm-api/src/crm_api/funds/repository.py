@@ -8,7 +8,6 @@ from sqlalchemy.orm import Session
 from crm_api.funds.models import Fund
 from crm_api.funds.schemas import FundFilter
 from crm_api.kit.repository import Sorts, filter_common, like, page
-from crm_api.opportunities.models import Opportunity
 
 SORTS: Sorts = {
     "position": (Fund.position, False),
@@ -37,16 +36,6 @@ def live_with_name(session: Session, name_key: str) -> str | None:
 
 def last_position(session: Session) -> int | None:
     return session.scalar(select(func.max(Fund.position)))
-
-
-def opportunity_count(session: Session, fund_id: str) -> int:
-    """Opportunities in the fund, deleted ones included."""
-    return int(
-        session.scalar(
-            select(func.count()).select_from(Opportunity).where(Opportunity.fund_id == fund_id)
-        )
-        or 0
-    )
 
 
 def filtered(session: Session, filters: FundFilter) -> Any:

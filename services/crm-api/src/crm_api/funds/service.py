@@ -1,11 +1,15 @@
 """Fund rules: a managed status, one live fund per name (in any case), a grid position, soft
-delete, and no purge while an opportunity, live or deleted, is in the fund."""
+delete, and no purge while an opportunity, live or deleted, is in the fund.
+
+Funds import no opportunity: the opportunities domain registers how many of its records are in a
+fund (`register_opportunity_count`), and a purge asks it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -20,6 +24,19 @@ from crm_api.kit.errors import DuplicateRecord, InvalidValue
 from crm_api.lookups import service as lookups
 
 STATUS_LIST = "fund_status"
+
+
+class OpportunityCount(Protocol):
+    def __call__(self, session: Session, *, fund_id: str) -> int: ...
+
+
+_OPPORTUNITY_COUNTS: list[OpportunityCount] = []
+
+
+def register_opportunity_count(count: OpportunityCount) -> None:
+    """Refuse a fund's purge while `count` (opportunities in it, live or deleted) is not zero."""
+    if count not in _OPPORTUNITY_COUNTS:
+        _OPPORTUNITY_COUNTS.append(count)
 
 
 def to_read(fund: Fund) -> FundRead:
@@ -178,7 +195,7 @@ def purge(session: Session, *, record_id: str, by: Principal) -> None:
     fund = get(session, fund_id=record_id, include_deleted=True)
     if fund.deleted_at is None:
         raise InvalidValue("only a deleted fund can be purged; delete it first")
-    count = repository.opportunity_count(session, fund.id)
+    count = sum(counted(session, fund_id=fund.id) for counted in _OPPORTUNITY_COUNTS)
     if count:
         raise FundInUse(
             f"{count} opportunities (live or deleted) are in this fund; purge them first",

@@ -9,18 +9,19 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import Header
 from fastapi.responses import JSONResponse
-from sqlalchemy import JSON, Integer, String, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 
 from crm_api.auth.principal import Principal
-from crm_api.database import Base, utcnow
+from crm_api.database import utcnow
+from crm_api.kit import repository
 from crm_api.kit.errors import IdempotencyConflict
+from crm_api.kit.models import IdempotencyRecord
 
 RETENTION = timedelta(hours=48)
 
@@ -34,18 +35,6 @@ IdempotencyKey = Annotated[
         description="Makes a create safe to retry: a replay returns the first answer.",
     ),
 ]
-
-
-class IdempotencyRecord(Base):
-    __tablename__ = "idempotency_record"
-
-    principal_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    scope: Mapped[str] = mapped_column(String(200))
-    request_digest: Mapped[str] = mapped_column(String(64))
-    status: Mapped[int] = mapped_column(Integer)
-    body: Mapped[Any] = mapped_column(JSON)
-    created_at: Mapped[datetime]
 
 
 def _digest(scope: str, body: Any) -> str:
@@ -74,11 +63,7 @@ def run_once(
     """
     if key is not None:
         digest = _digest(scope, request)
-        stored = session.scalars(
-            select(IdempotencyRecord).where(
-                IdempotencyRecord.principal_id == principal.id, IdempotencyRecord.key == key
-            )
-        ).first()
+        stored = repository.idempotency_record(session, principal_id=principal.id, key=key)
         if stored is not None and stored.created_at > utcnow() - RETENTION:
             if stored.request_digest != digest or stored.scope != scope:
                 raise IdempotencyConflict("this Idempotency-Key was used for another request")

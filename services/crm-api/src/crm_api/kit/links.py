@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from crm_api.kit import repository
 from crm_api.kit.errors import InvalidValue
 
 
@@ -17,7 +18,7 @@ def require_live(session: Session, model: type[Any], record_id: str | None, *, f
     """
     if record_id is None:
         return None
-    row = session.get(model, record_id)
+    row = repository.get(session, model, record_id)
     if row is None or getattr(row, "deleted_at", None) is not None:
         raise InvalidValue(f"{field}: no such {model.__tablename__} {record_id}", field=field)
     return row

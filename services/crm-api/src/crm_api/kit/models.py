@@ -1,11 +1,15 @@
+"""The kit's tables and mixins: what every CRM record has, and the stored answers of
+idempotent creates (crm_api.kit.idempotency)."""
+
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Integer, String
+from sqlalchemy import JSON, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm_api.database import IdMixin, utcnow
+from crm_api.database import Base, IdMixin, utcnow
 
 
 class AggregateMixin(IdMixin):
@@ -18,3 +22,15 @@ class AggregateMixin(IdMixin):
     updated_by: Mapped[str] = mapped_column(String(64))
     deleted_at: Mapped[datetime | None] = mapped_column(default=None)
     deleted_by: Mapped[str | None] = mapped_column(String(64), default=None)
+
+
+class IdempotencyRecord(Base):
+    __tablename__ = "idempotency_record"
+
+    principal_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(200))
+    request_digest: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int] = mapped_column(Integer)
+    body: Mapped[Any] = mapped_column(JSON)
+    created_at: Mapped[datetime]

@@ -1,4 +1,4 @@
-"""Query pieces every aggregate's repository uses."""
+"""Query pieces every aggregate's repository uses, and the kit's own SQL."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from crm_api.kit.errors import InvalidValue
+from crm_api.kit.models import IdempotencyRecord
 from crm_api.kit.pagination import keyset, next_cursor
 from crm_api.kit.schemas import Deleted, ListParams
 
@@ -85,3 +86,18 @@ def page_rows(
         )
     )
     return next_cursor(rows, sort_attr=column.key, limit=params.limit)
+
+
+def get(session: Session, model: type[Any], record_id: str) -> Any:
+    """The record `record_id` of `model`, deleted or not; None when there is none."""
+    return session.get(model, record_id)
+
+
+def idempotency_record(
+    session: Session, *, principal_id: str, key: str
+) -> IdempotencyRecord | None:
+    return session.scalars(
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.principal_id == principal_id, IdempotencyRecord.key == key
+        )
+    ).first()

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crm_api.audit import service as audit
 from crm_api.auth.principal import Principal
 from crm_api.kit.errors import DuplicateRecord, InvalidValue, RecordNotFound
+from crm_api.lookups import repository
 from crm_api.lookups.defaults import DEFAULTS
 from crm_api.lookups.models import LookupValue
 from crm_api.lookups.schemas import LookupCreate, LookupRead, LookupUpdate
@@ -34,13 +34,7 @@ def _known(list_name: str) -> None:
 
 def values(session: Session, *, list_name: str) -> list[LookupValue]:
     _known(list_name)
-    return list(
-        session.scalars(
-            select(LookupValue)
-            .where(LookupValue.list_name == list_name)
-            .order_by(LookupValue.position, LookupValue.value)
-        )
-    )
+    return repository.values(session, list_name)
 
 
 def require(session: Session, *, list_name: str, value: str, field: str) -> str:
@@ -52,7 +46,7 @@ def require(session: Session, *, list_name: str, value: str, field: str) -> str:
     active = _active(session)
     key = (list_name, value)
     if key not in active:
-        row = session.get(LookupValue, key)
+        row = repository.get(session, list_name, value)
         active[key] = row is not None and row.is_active
     if not active[key]:
         allowed = [v.value for v in values(session, list_name=list_name) if v.is_active]
@@ -71,16 +65,11 @@ def closed_stages(session: Session) -> set[str]:
 def add(session: Session, *, list_name: str, data: LookupCreate, by: Principal) -> LookupValue:
     _known(list_name)
     _forget(session)
-    if session.get(LookupValue, (list_name, data.value)) is not None:
+    if repository.get(session, list_name, data.value) is not None:
         raise DuplicateRecord(f"{list_name} already has {data.value!r}")
     position = data.position
     if position is None:
-        position = (
-            session.scalar(
-                select(func.max(LookupValue.position)).where(LookupValue.list_name == list_name)
-            )
-            or 0
-        ) + 1
+        position = (repository.last_position(session, list_name) or 0) + 1
     row = LookupValue(
         list_name=list_name,
         value=data.value,
@@ -89,8 +78,7 @@ def add(session: Session, *, list_name: str, data: LookupCreate, by: Principal) 
         is_active=True,
         is_closed=data.is_closed,
     )
-    session.add(row)
-    session.flush()
+    repository.add(session, row)
     audit.record(
         session,
         actor=by.actor,
@@ -107,7 +95,7 @@ def update(
 ) -> LookupValue:
     _known(list_name)
     _forget(session)
-    row = session.get(LookupValue, (list_name, value))
+    row = repository.get(session, list_name, value)
     if row is None:
         raise RecordNotFound(f"{list_name} has no {value!r}")
     before = LookupRead.model_validate(row).model_dump()

@@ -7,15 +7,14 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crm_api.auth.principal import Principal
 from crm_api.contacts.models import Contact
 from crm_api.kit import aggregate, links
 from crm_api.kit.errors import DuplicateRecord, InvalidValue
-from crm_api.kit.repository import Sorts, filter_common, page
 from crm_api.lookups import service as lookups
+from crm_api.lp_profiles import repository
 from crm_api.lp_profiles.models import K1Delivery, LpProfile
 from crm_api.lp_profiles.schemas import (
     AccreditationStatus,
@@ -29,15 +28,8 @@ from crm_api.lp_profiles.schemas import (
     LpProfileView,
     MoneyTotals,
 )
-from crm_api.opportunities.models import Opportunity
 from crm_api.organizations.models import Organization
 
-SORTS: Sorts = {
-    "created_at": (LpProfile.created_at, False),
-    "-created_at": (LpProfile.created_at, True),
-    "updated_at": (LpProfile.updated_at, False),
-    "-updated_at": (LpProfile.updated_at, True),
-}
 _SIMPLE = (
     "legal_docs_signed_on",
     "wire_received_on",
@@ -85,22 +77,8 @@ def totals(
     session: Session, *, contact_id: str | None, organization_id: str | None
 ) -> list[MoneyTotals]:
     """Sums of the investor's live opportunities per currency, computed by the database."""
-    investor = (
-        Opportunity.investor_contact_id == contact_id
-        if contact_id is not None
-        else Opportunity.investor_organization_id == organization_id
-    )
-    rows = session.execute(
-        select(
-            Opportunity.currency,
-            func.coalesce(func.sum(Opportunity.expected_amount), 0),
-            func.coalesce(func.sum(Opportunity.committed_amount), 0),
-            func.coalesce(func.sum(Opportunity.funded_amount), 0),
-            func.count(),
-        )
-        .where(investor, Opportunity.deleted_at.is_(None))
-        .group_by(Opportunity.currency)
-        .order_by(Opportunity.currency)
+    rows = repository.opportunity_sums(
+        session, contact_id=contact_id, organization_id=organization_id
     )
     return [
         MoneyTotals(
@@ -176,18 +154,9 @@ def _targets(row: LpProfile) -> list[tuple[str, str]]:
     return [("organization", row.organization_id)] if row.organization_id else []
 
 
-def _holder(session: Session, row: LpProfile) -> str | None:
-    query = select(LpProfile.id).where(LpProfile.deleted_at.is_(None), LpProfile.id != row.id)
-    if row.contact_id is not None:
-        query = query.where(LpProfile.contact_id == row.contact_id)
-    else:
-        query = query.where(LpProfile.organization_id == row.organization_id)
-    return session.scalar(query)
-
-
 def get(session: Session, *, record_id: str, include_deleted: bool = False) -> LpProfile:
     return aggregate.require_live(
-        session.get(LpProfile, record_id), include_deleted=include_deleted
+        repository.get(session, record_id), include_deleted=include_deleted
     )
 
 
@@ -198,43 +167,12 @@ def read(session: Session, *, record_id: str) -> LpProfileView:
 def for_investor(
     session: Session, *, contact_id: str | None = None, organization_id: str | None = None
 ) -> LpProfileView | None:
-    query = select(LpProfile).where(LpProfile.deleted_at.is_(None))
-    if contact_id is not None:
-        query = query.where(LpProfile.contact_id == contact_id)
-    else:
-        query = query.where(LpProfile.organization_id == organization_id)
-    row = session.scalars(query).first()
+    row = repository.live_for(session, contact_id=contact_id, organization_id=organization_id)
     return to_view(session, row) if row is not None else None
 
 
-def filtered(session: Session, filters: LpProfileFilter) -> Any:
-    """The list's query with every filter applied (the list pages it, an export batches it).
-    LP profiles have no text of their own to match: `q` is not applied."""
-    query: Any = filter_common(select(LpProfile), LpProfile, filters)
-    for column, value in (
-        (LpProfile.investor_type, filters.investor_type),
-        (LpProfile.accreditation_status, filters.accreditation_status),
-        (LpProfile.kyc_aml_status, filters.kyc_aml_status),
-        (LpProfile.offering_exemption, filters.offering_exemption),
-    ):
-        if value is not None:
-            query = query.where(column == value)
-    if filters.accreditation_expires_before is not None:
-        query = query.where(
-            LpProfile.accreditation_expires_on < filters.accreditation_expires_before
-        )
-    return query
-
-
 def search(session: Session, *, filters: LpProfileFilter) -> LpProfilePage:
-    rows, cursor, total = page(
-        session,
-        filtered(session, filters),
-        model=LpProfile,
-        sorts=SORTS,
-        sort=filters.sort,
-        params=filters,
-    )
+    rows, cursor, total = repository.search(session, filters=filters)
     return LpProfilePage(items=[to_view(session, r) for r in rows], next_cursor=cursor, total=total)
 
 
@@ -254,7 +192,7 @@ def create(session: Session, *, data: LpProfileCreate, by: Principal) -> dict[st
         **{name: getattr(data, name) for name in _SIMPLE},
     )
     _check_accreditation(row)
-    holder = _holder(session, row)
+    holder = repository.other_live_for(session, row)
     if holder is not None:
         raise DuplicateRecord("this investor already has an LP profile", lp_profile_id=holder)
     aggregate.stamp_new(row, by)
@@ -322,7 +260,7 @@ def delete(session: Session, *, record_id: str, by: Principal) -> dict[str, Any]
 def restore(session: Session, *, record_id: str, by: Principal) -> dict[str, Any]:
     row = get(session, record_id=record_id, include_deleted=True)
     if row.deleted_at is not None:
-        holder = _holder(session, row)
+        holder = repository.other_live_for(session, row)
         if holder is not None:
             raise DuplicateRecord("this investor has another LP profile now", lp_profile_id=holder)
     return aggregate.restored(session, kind=KIND, obj=row, actor=by)

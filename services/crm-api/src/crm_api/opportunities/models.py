@@ -9,9 +9,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm_api.database import Base
 from crm_api.kit.models import AggregateMixin
-from crm_api.tags.models import Tag, opportunity_tag
+from crm_api.tags.models import Tag, link_table
 
 _LIVE = text("deleted_at IS NULL")
+
+
+opportunity_tag = link_table("opportunity")
 
 
 class Opportunity(AggregateMixin, Base):

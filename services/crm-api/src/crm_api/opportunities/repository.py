@@ -8,11 +8,9 @@ from sqlalchemy.orm import Session
 from crm_api.contacts.models import Contact
 from crm_api.funds.models import Fund
 from crm_api.kit.repository import Sorts, filter_common, like, page
-from crm_api.opportunities.models import Opportunity
+from crm_api.opportunities.models import Opportunity, opportunity_tag
 from crm_api.opportunities.schemas import OpportunityFilter
 from crm_api.organizations.models import Organization
-from crm_api.tags import service as tags
-from crm_api.tags.models import opportunity_tag
 
 SORTS: Sorts = {
     "created_at": (Opportunity.created_at, False),
@@ -42,6 +40,16 @@ def live_for(
             Opportunity.fund_id == fund_id,
             Opportunity.deleted_at.is_(None),
         )
+    )
+
+
+def count_in_fund(session: Session, fund_id: str) -> int:
+    """Opportunities in the fund, deleted ones included."""
+    return int(
+        session.scalar(
+            select(func.count()).select_from(Opportunity).where(Opportunity.fund_id == fund_id)
+        )
+        or 0
     )
 
 
@@ -82,7 +90,13 @@ def filtered(session: Session, filters: OpportunityFilter) -> Any:
     if filters.owner_id is not None:
         query = query.where(Opportunity.owner_id == filters.owner_id)
     if filters.tag_id is not None:
-        query = query.where(tags.tagged(Opportunity.id, opportunity_tag, filters.tag_id))
+        query = query.where(
+            Opportunity.id.in_(
+                select(opportunity_tag.c.opportunity_id).where(
+                    opportunity_tag.c.tag_id == filters.tag_id
+                )
+            )
+        )
     return query
 
 

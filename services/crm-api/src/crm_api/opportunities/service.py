@@ -33,7 +33,7 @@ from crm_api.kit import aggregate
 from crm_api.kit.errors import DuplicateRecord, InvalidValue, RecordNotFound
 from crm_api.lookups import service as lookups
 from crm_api.opportunities import repository
-from crm_api.opportunities.models import Opportunity
+from crm_api.opportunities.models import Opportunity, opportunity_tag
 from crm_api.opportunities.schemas import (
     OpportunityCreate,
     OpportunityFilter,
@@ -49,6 +49,9 @@ STAGE_LIST = "pipeline_stage"
 LOST = "closed_lost"
 _INVESTOR_FIELDS = ["investor_organization_id", "investor_contact_id"]
 ENTITY = "opportunity"
+
+custom_fields.register_entity(ENTITY, Opportunity.custom_fields)
+tags.register_link(opportunity_tag)
 
 
 def _amount(value: Decimal | None) -> Decimal | None:
@@ -200,6 +203,14 @@ def get(session: Session, *, opportunity_id: str, include_deleted: bool = False)
     return aggregate.require_live(
         repository.get(session, opportunity_id), include_deleted=include_deleted
     )
+
+
+def count_in_fund(session: Session, *, fund_id: str) -> int:
+    """Opportunities in the fund, deleted ones included."""
+    return repository.count_in_fund(session, fund_id)
+
+
+funds.register_opportunity_count(count_in_fund)
 
 
 def read(session: Session, *, record_id: str) -> OpportunityRead:

@@ -7,7 +7,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm_api.database import Base
 from crm_api.kit.models import AggregateMixin
-from crm_api.tags.models import Tag, organization_tag
+from crm_api.tags.models import Tag, link_table
+
+organization_tag = link_table("organization")
 
 
 class Organization(AggregateMixin, Base):

@@ -6,10 +6,8 @@ from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from crm_api.kit.repository import Sorts, filter_common, like, page
-from crm_api.organizations.models import Organization, OrganizationDomain
+from crm_api.organizations.models import Organization, OrganizationDomain, organization_tag
 from crm_api.organizations.schemas import OrganizationFilter
-from crm_api.tags import service as tags
-from crm_api.tags.models import organization_tag
 
 SORTS: Sorts = {
     "name": (Organization.name, False),
@@ -64,7 +62,13 @@ def filtered(session: Session, filters: OrganizationFilter) -> Any:
             )
         )
     if filters.tag_id is not None:
-        query = query.where(tags.tagged(Organization.id, organization_tag, filters.tag_id))
+        query = query.where(
+            Organization.id.in_(
+                select(organization_tag.c.organization_id).where(
+                    organization_tag.c.tag_id == filters.tag_id
+                )
+            )
+        )
     return query
 
 

@@ -1,9 +1,14 @@
 """Organization rules: a managed type, one live organization per domain, live tags, custom field
-values checked against the organization fields, soft delete."""
+values checked against the organization fields, soft delete.
+
+What depends on an organization's name elsewhere registers a rename hook (`on_rename`): the
+contacts domain refreshes the quick-match text of the people there. Organizations import no
+domain above them.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -13,7 +18,7 @@ from crm_api.kit import aggregate
 from crm_api.kit.errors import DuplicateRecord, InvalidValue
 from crm_api.lookups import service as lookups
 from crm_api.organizations import repository
-from crm_api.organizations.models import Organization, OrganizationDomain
+from crm_api.organizations.models import Organization, OrganizationDomain, organization_tag
 from crm_api.organizations.schemas import (
     OrganizationCreate,
     OrganizationFilter,
@@ -24,6 +29,22 @@ from crm_api.organizations.schemas import (
 from crm_api.tags import service as tags
 
 ENTITY = "organization"
+
+custom_fields.register_entity(ENTITY, Organization.custom_fields)
+tags.register_link(organization_tag)
+
+
+class RenameHook(Protocol):
+    def __call__(self, session: Session, *, organization_id: str) -> None: ...
+
+
+_RENAME_HOOKS: list[RenameHook] = []
+
+
+def on_rename(hook: RenameHook) -> None:
+    """Call `hook` in the transaction of every change of an organization's name."""
+    if hook not in _RENAME_HOOKS:
+        _RENAME_HOOKS.append(hook)
 
 
 def to_read(org: Organization) -> OrganizationRead:
@@ -121,10 +142,8 @@ def update(
             raise InvalidValue("name must not be blank", field="name")
         if org.name != data.name.strip():
             org.name = data.name.strip()
-            # Imported here: the contacts service depends on this one for affiliations.
-            from crm_api.contacts import service as contacts
-
-            contacts.reindex_affiliated(session, organization_id=org.id)
+            for hook in _RENAME_HOOKS:
+                hook(session, organization_id=org.id)
     if "type" in fields:
         if data.type is None:
             raise InvalidValue("type must not be null", field="type")

@@ -35,9 +35,9 @@ class Tag(AggregateMixin, Base):
     description: Mapped[str] = mapped_column(Text, default="")
 
 
-def _link(record: str) -> Table:
-    """`<record>_tag`: which tags a record has. Purging the record drops its links; a tag stays
-    unpurgeable while any record links it."""
+def link_table(record: str) -> Table:
+    """`<record>_tag`: which tags a record of the table `record` has. Purging the record drops its
+    links; a tag stays unpurgeable while any record links it."""
     return Table(
         f"{record}_tag",
         Base.metadata,
@@ -50,9 +50,3 @@ def _link(record: str) -> Table:
         Column("tag_id", String(36), ForeignKey("tag.id"), primary_key=True),
         Index(f"ix_{record}_tag_tag_id", "tag_id"),
     )
-
-
-organization_tag = _link("organization")
-contact_tag = _link("contact")
-opportunity_tag = _link("opportunity")
-LINKS = (organization_tag, contact_tag, opportunity_tag)

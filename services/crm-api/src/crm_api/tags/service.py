@@ -1,6 +1,12 @@
 """Tag rules: a name unique among live tags (in any case), a `#rrggbb` colour, soft delete, and
-no purge while a record links the tag. Also what the tagged aggregates use: checking the tag ids
-of a write (`resolve`, `replace`) and rendering a record's tags (`refs`)."""
+no purge while a record links the tag. Also what the tagged aggregates use: registering their
+link table (`register_link`), checking the tag ids of a write (`resolve`, `replace`) and
+rendering a record's tags (`refs`).
+
+Tags import no tagged domain: each one (organizations, contacts, opportunities) defines its link
+table with `tags.models.link_table` and registers it here when its service is imported, so a
+purge counts the links of every tagged record.
+"""
 
 from __future__ import annotations
 
@@ -8,27 +14,25 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import Session
 
 from crm_api.auth.principal import Principal
 from crm_api.kit import aggregate
 from crm_api.kit.errors import DuplicateRecord, InvalidValue, StillReferenced
-from crm_api.kit.repository import Sorts, filter_common, like, page
-from crm_api.tags.models import LINKS, Tag
+from crm_api.tags import repository
+from crm_api.tags.models import Tag
 from crm_api.tags.schemas import TagCreate, TagFilter, TagPage, TagRead, TagRef, TagUpdate
 
 FIELD = "tag_ids"
 
-SORTS: Sorts = {
-    "name": (Tag.name, False),
-    "-name": (Tag.name, True),
-    "created_at": (Tag.created_at, False),
-    "-created_at": (Tag.created_at, True),
-    "updated_at": (Tag.updated_at, False),
-    "-updated_at": (Tag.updated_at, True),
-}
+_LINKS: dict[str, Table] = {}
+
+
+def register_link(link: Table) -> None:
+    """Count `link` (a `link_table`) among the links that keep a tag from being purged."""
+    _LINKS[link.name] = link
 
 
 def to_read(tag: Tag) -> TagRead:
@@ -57,12 +61,8 @@ def name_key(name: str) -> str:
     return name.casefold()
 
 
-def _live_with_name(session: Session, key: str) -> str | None:
-    return session.scalar(select(Tag.id).where(Tag.name_key == key, Tag.deleted_at.is_(None)))
-
-
 def _require_free_name(session: Session, name: str, tag: Tag | None = None) -> None:
-    owner = _live_with_name(session, name_key(name))
+    owner = repository.live_with_name(session, name_key(name))
     if owner is not None and (tag is None or owner != tag.id):
         raise DuplicateRecord(f"a live tag is already called {name!r}", field="name", tag_id=owner)
 
@@ -79,7 +79,7 @@ def _name_guard() -> Iterator[None]:
 
 
 def get(session: Session, *, tag_id: str, include_deleted: bool = False) -> Tag:
-    return aggregate.require_live(session.get(Tag, tag_id), include_deleted=include_deleted)
+    return aggregate.require_live(repository.get(session, tag_id), include_deleted=include_deleted)
 
 
 def read(session: Session, *, record_id: str) -> TagRead:
@@ -87,12 +87,7 @@ def read(session: Session, *, record_id: str) -> TagRead:
 
 
 def search(session: Session, *, filters: TagFilter) -> TagPage:
-    query: Any = filter_common(select(Tag), Tag, filters)
-    if filters.q:
-        query = query.where(func.lower(Tag.name).like(like(filters.q), escape="\\"))
-    rows, cursor, total = page(
-        session, query, model=Tag, sorts=SORTS, sort=filters.sort, params=filters
-    )
+    rows, cursor, total = repository.search(session, filters=filters)
     return TagPage(items=[to_read(r) for r in rows], next_cursor=cursor, total=total)
 
 
@@ -157,7 +152,7 @@ def delete(session: Session, *, record_id: str, by: Principal) -> dict[str, Any]
 def restore(session: Session, *, record_id: str, by: Principal) -> dict[str, Any]:
     tag = get(session, tag_id=record_id, include_deleted=True)
     if tag.deleted_at is not None:
-        owner = _live_with_name(session, tag.name_key)
+        owner = repository.live_with_name(session, tag.name_key)
         if owner is not None:
             raise DuplicateRecord(
                 f"another live tag is now called {tag.name!r}; rename one first",
@@ -170,13 +165,7 @@ def restore(session: Session, *, record_id: str, by: Principal) -> dict[str, Any
 
 def link_count(session: Session, tag_id: str) -> int:
     """How many records (live or deleted) link the tag."""
-    return sum(
-        int(
-            session.scalar(select(func.count()).select_from(link).where(link.c.tag_id == tag_id))
-            or 0
-        )
-        for link in LINKS
-    )
+    return repository.link_count(session, tag_id, _LINKS.values())
 
 
 def purge(session: Session, *, record_id: str, by: Principal) -> None:
@@ -205,7 +194,7 @@ def resolve(session: Session, tag_ids: Iterable[str]) -> list[Tag]:
     wanted = list(dict.fromkeys(tag_ids))
     if not wanted:
         return []
-    found = {t.id: t for t in session.scalars(select(Tag).where(Tag.id.in_(wanted)))}
+    found = repository.get_many(session, wanted)
     for tag_id in wanted:
         tag = found.get(tag_id)
         if tag is None or tag.deleted_at is not None:
@@ -226,9 +215,3 @@ def refs(tags: Iterable[Tag]) -> list[TagRef]:
         (t for t in tags if t.deleted_at is None), key=lambda t: (t.name_key, t.name, t.id)
     )
     return [TagRef(id=t.id, name=t.name, color=t.color) for t in live]
-
-
-def tagged(record_id: InstrumentedAttribute[str], link: Table, tag_id: str) -> Any:
-    """A list filter: the records (by their id column) that have the tag `tag_id`."""
-    (record_column,) = (c for c in link.c if c.name != "tag_id")
-    return record_id.in_(select(record_column).where(link.c.tag_id == tag_id))
