@@ -1,4 +1,4 @@
-"""Cells, batches and undo.
+"""Cells and batches of edits (undo is crm_api.grid.cells.undo).
 
 A cell IS the opportunity of the row's investor in the fund: editing it writes the opportunity
 through crm_api.opportunities (stage allowlist, exact decimals, one live per investor and fund),
@@ -8,10 +8,8 @@ edited at 0 creates the opportunity; `clear` soft-deletes it; a stale version ge
 current cell. Two edits of different cells never conflict: each has its own version.
 
 Every edit through the grid (one cell, one row, a pasted range) is a batch, applied all together
-or not at all, and recorded with each target's state before and after. Its author can undo their
-last batch while nobody has changed those targets since (409 naming them otherwise); the undo is a
-batch too, and is not itself undone; undoing again undoes the batch before (a target counts as
-unchanged when its values are as the batch left them).
+or not at all, and recorded with each target's state before and after, so that its author can
+undo it.
 
 A cell someone else holds the lock of (crm_api.collab) is refused with 423.
 """

@@ -1,9 +1,8 @@
 """Undo, and the principal's recent batches.
 
-A batch's author cts author can undo their
-last batch while nobody has changed those targets since (409 naming them otherwise); the undo is a
-batch too, and is not itself undone; undoing again undoes the batch before (a target counts as
-unchanged when its values are as the batch left them).
+A batch's author can undo their last batch while nobody has changed its targets since (409
+naming them otherwise); the undo is a batch too, and is not itself undone; undoing again undoes
+the batch before (a target counts as unchanged when its values are as the batch left them).
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """The grid's columns: the live funds (a cell is the investor's opportunity in one), then the
 custom columns.
 
-Custom columns: a key (never changes, unique among all columns, deleted or not, since row values are
-kept under it), a label, a type (never changes) and its options, a position, a width. A column
-cannot be purged while a row holds a value under its key.
-A row's custom values are checked against their column here.
+Custom columns: a key (never changes, unique among all columns, deleted or not, since row values
+are kept under it), a label, a type (never changes) and its options, a position, a width. A column
+cannot be purged while a row holds a value under its key. A row's custom values are checked
+against their columns here.
 """
 
 from __future__ import annotations

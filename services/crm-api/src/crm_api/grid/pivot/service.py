@@ -7,7 +7,9 @@ only the page's; then one page of rows is rendered with its investor, contacts, 
 and latest outreach notes.
 
 The answer is built as plain JSON-ready dicts (a grid of 5,000 rows by 12 funds is 60,000 cells;
-pydantic models for each would cost more than the queries), in the shape of `schemas.Pivot`.
+pydantic models for each would cost more than the queries), in the shape of
+`crm_api.grid.pivot.schemas.Pivot` (rendered by crm_api.grid.pivot.render, totalled by
+crm_api.grid.pivot.totals).
 """
 
 from __future__ import annotations
