@@ -3,13 +3,7 @@
 from crm_api.agents.models import Proposal, ProposalEntity
 from crm_api.audit.models import AuditLog
 from crm_api.auth.models import ApiKey, AuthSession, Bootstrap, User
-from crm_api.automations.models import (
-    GridList,
-    GridListMember,
-    GridRule,
-    GridRuleRun,
-    GridRuleSchedule,
-)
+from crm_api.automations.models import GridRule, GridRuleRun, GridRuleSchedule
 from crm_api.canonical.models import CanonicalEntity, CanonicalLink
 from crm_api.communications.models import Communication, CommunicationAttendee
 from crm_api.contacts.models import (
@@ -24,7 +18,15 @@ from crm_api.database import Base
 from crm_api.feature_requests.models import FeatureRequest
 from crm_api.followups.models import FollowUp
 from crm_api.funds.models import Fund
-from crm_api.grid.models import GridBatch, GridColumn, GridRow, GridRowContact, GridView
+from crm_api.grid.models import (
+    GridBatch,
+    GridColumn,
+    GridList,
+    GridListMember,
+    GridRow,
+    GridRowContact,
+    GridView,
+)
 from crm_api.imports.models import ImportJob
 from crm_api.interactions.models import InteractionLog, InteractionTarget
 from crm_api.kit.models import IdempotencyRecord

@@ -13,10 +13,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from crm_api.automations import repository, service
-from crm_api.automations.service import AUTOMATIONS, is_automation
+from crm_api.automations import engine, repository
+from crm_api.automations.engine import AUTOMATIONS, is_automation
 from crm_api.database import utcnow
-from crm_api.grid import service as grid
+from crm_api.grid.rows import service as grid_rows
 from crm_common.bus.consumer import ConsumerSpec, Handler
 from crm_common.bus.streams import CRM
 from crm_common.errors import CRMError
@@ -29,7 +29,7 @@ SUBJECTS = ("crm.grid_row.>", "crm.opportunity.>", "crm.communication.>", "crm.g
 def on_grid_row(event: CloudEvent, session: Session) -> None:
     if is_automation(event.actor) or event.action in ("deleted", "purged", "snapshot"):
         return
-    service.on_change(session, row_ids=[event.subject], now=utcnow(), event_id=event.id)
+    engine.on_change(session, row_ids=[event.subject], now=utcnow(), event_id=event.id)
 
 
 def on_opportunity(event: CloudEvent, session: Session) -> None:
@@ -44,7 +44,7 @@ def on_opportunity(event: CloudEvent, session: Session) -> None:
     if data.get("deleted_at") is None:
         try:
             with session.begin_nested():
-                row = grid.ensure_row(
+                row = grid_rows.ensure_row(
                     session, organization_id=organization_id, contact_id=contact_id, by=AUTOMATIONS
                 )
                 row_id = row.id if row is not None else None
@@ -58,7 +58,7 @@ def on_opportunity(event: CloudEvent, session: Session) -> None:
         )
         row_id = rows[0] if rows else None
     if row_id is not None:
-        service.on_change(session, row_ids=[row_id], now=utcnow(), event_id=event.id)
+        engine.on_change(session, row_ids=[row_id], now=utcnow(), event_id=event.id)
 
 
 def on_communication(event: CloudEvent, session: Session) -> None:
@@ -69,7 +69,7 @@ def on_communication(event: CloudEvent, session: Session) -> None:
     rows = repository.rows_touching(
         session, organization_id=data.get("organization_id"), contact_ids=contacts
     )
-    service.on_change(session, row_ids=rows, now=utcnow(), event_id=event.id)
+    engine.on_change(session, row_ids=rows, now=utcnow(), event_id=event.id)
 
 
 def on_rule(event: CloudEvent, session: Session) -> None:
@@ -80,7 +80,7 @@ def on_rule(event: CloudEvent, session: Session) -> None:
         return
     if rule.version != event.version:
         return  # a newer change of the rule follows; it runs then
-    service.run_rule(session, rule_id=rule.id, trigger="change", now=utcnow())
+    engine.run_rule(session, rule_id=rule.id, trigger="change", now=utcnow())
 
 
 def _handlers() -> dict[str, Handler]:

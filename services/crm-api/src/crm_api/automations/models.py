@@ -1,5 +1,5 @@
-"""Automations: lists of grid rows, the rules that keep them (and flags, fields and follow-ups),
-each rule run with what it changed, and when each scheduled rule last ran."""
+"""Automations: the rules that keep the grid's lists (crm_api.grid.models), flags, fields and
+follow-ups, each rule run with what it changed, and when each scheduled rule last ran."""
 
 from __future__ import annotations
 
@@ -13,39 +13,12 @@ from crm_api.database import Base, IdMixin
 from crm_api.kit.models import AggregateMixin
 
 
-class GridList(AggregateMixin, Base):
-    """A named list of rows (all, follow_up, graveyard, ...), kept by rules."""
-
-    __tablename__ = "grid_list"
-    __table_args__ = (Index("uq_grid_list_key", "key", unique=True),)
-
-    key: Mapped[str] = mapped_column(String(50))
-    name: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text, default="")
-    is_builtin: Mapped[bool] = mapped_column(Boolean, default=False)
-
-
-class GridListMember(AggregateMixin, Base):
-    """A row on a list. Leaving the list soft-deletes it; coming back restores the same id."""
-
-    __tablename__ = "grid_list_member"
-    __table_args__ = (
-        Index("uq_grid_list_member_list_row", "list_id", "row_id", unique=True),
-        Index("ix_grid_list_member_row_id", "row_id"),
-    )
-
-    list_id: Mapped[str] = mapped_column(ForeignKey("grid_list.id"))
-    list_key: Mapped[str] = mapped_column(String(50))  # the list's key, which never changes
-    row_id: Mapped[str] = mapped_column(ForeignKey("grid_row.id"))
-    # The rule that added it (a plain id: history outlives a purged rule).
-    rule_id: Mapped[str | None] = mapped_column(String(36))
-
-
 class GridRule(AggregateMixin, Base):
     """If `condition` holds for a row, apply `actions`; else apply `otherwise`.
 
-    Runs on change events (`on_change`) and every `schedule_seconds` (when set), in `position`
-    order; the condition and actions are JSON read by crm_api.automations.language, never eval'd.
+        Runs on change events (`on_change`) and every `schedule_seconds` (when set), in `position`
+        order; the condition (crm_api.grid.conditions) and actions are JSON read by
+    crm_api.automations.engine, never eval'd.
     """
 
     __tablename__ = "grid_rule"

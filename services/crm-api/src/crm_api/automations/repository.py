@@ -1,4 +1,5 @@
-"""The automations' SQL."""
+"""The automations' SQL: rules, their schedules and runs, the lists they keep (the grid's tables),
+and the open follow-ups and grid rows a rule run looks at."""
 
 from __future__ import annotations
 
@@ -10,15 +11,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from crm_api.automations.models import (
-    GridList,
-    GridListMember,
-    GridRule,
-    GridRuleRun,
-    GridRuleSchedule,
-)
+from crm_api.automations.models import GridRule, GridRuleRun, GridRuleSchedule
 from crm_api.followups.models import FollowUp
-from crm_api.grid.models import GridRow, GridRowContact
+from crm_api.grid.models import GridList, GridListMember, GridRow, GridRowContact
 
 
 def get_list(session: Session, list_id: str) -> GridList | None:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
 
 from crm_api.auth.dependencies import Admin, Reader
-from crm_api.automations import service
+from crm_api.automations import engine, lists, rules
 from crm_api.automations.schemas import (
     DraftDryRun,
     GridListCreate,
@@ -52,7 +52,7 @@ _STALE: dict[int | str, dict[str, Any]] = {
 def list_rules(
     _: Admin, filters: Annotated[GridRuleFilter, Query()], session: ReadSession
 ) -> GridRuleList:
-    return service.list_rules(session, deleted=filters.deleted)
+    return rules.list_rules(session, deleted=filters.deleted)
 
 
 @router.post(
@@ -73,7 +73,7 @@ def create_rule(
         scope="POST /api/grid/rules",
         request=body.model_dump(mode="json", by_alias=True),
         status=201,
-        run=lambda: service.create_rule(session, data=body, by=principal),
+        run=lambda: rules.create_rule(session, data=body, by=principal),
     )
 
 
@@ -83,12 +83,12 @@ def create_rule(
     summary="What a draft rule would change (admins; changes nothing)",
 )
 def dry_run_draft(principal: Admin, body: DraftDryRun, session: WriteSession) -> RuleRunRead:
-    return service.dry_run_draft(session, data=body, now=utcnow(), by=principal)
+    return engine.dry_run_draft(session, data=body, now=utcnow(), by=principal)
 
 
 @router.get("/grid/rules/{rule_id}", response_model=GridRuleRead, summary="Read a rule (admins)")
 def read_rule(_: Admin, rule_id: str, session: ReadSession) -> JSONResponse:
-    return with_etag(service.read_rule(session, record_id=rule_id))
+    return with_etag(rules.read_rule(session, record_id=rule_id))
 
 
 @router.patch(
@@ -103,7 +103,7 @@ def update_rule(
 ) -> JSONResponse:
     """Admins. If-Match names the rule's version: 428 without it, 409 if stale."""
     return with_etag(
-        service.update_rule(
+        rules.update_rule(
             session,
             record_id=rule_id,
             data=body,
@@ -115,12 +115,12 @@ def update_rule(
 
 @router.delete("/grid/rules/{rule_id}", response_model=GridRuleRead, summary="Delete a rule")
 def delete_rule(principal: Admin, rule_id: str, session: WriteSession) -> JSONResponse:
-    return with_etag(service.delete_rule(session, record_id=rule_id, by=principal))
+    return with_etag(rules.delete_rule(session, record_id=rule_id, by=principal))
 
 
 @router.post("/grid/rules/{rule_id}/restore", response_model=GridRuleRead, summary="Restore a rule")
 def restore_rule(principal: Admin, rule_id: str, session: WriteSession) -> JSONResponse:
-    return with_etag(service.restore_rule(session, record_id=rule_id, by=principal))
+    return with_etag(rules.restore_rule(session, record_id=rule_id, by=principal))
 
 
 @router.post(
@@ -129,7 +129,7 @@ def restore_rule(principal: Admin, rule_id: str, session: WriteSession) -> JSONR
     summary="Erase a deleted rule for good (admins; its runs stay on record)",
 )
 def purge_rule(principal: Admin, rule_id: str, session: WriteSession) -> None:
-    service.purge_rule(session, record_id=rule_id, by=principal)
+    rules.purge_rule(session, record_id=rule_id, by=principal)
 
 
 @router.post(
@@ -138,7 +138,7 @@ def purge_rule(principal: Admin, rule_id: str, session: WriteSession) -> None:
 def run_rule(
     principal: Admin, rule_id: str, body: RunRequest, session: WriteSession
 ) -> RuleRunRead:
-    return service.run_rule(
+    return engine.run_rule(
         session,
         rule_id=rule_id,
         trigger="manual",
@@ -156,7 +156,7 @@ def run_rule(
 def dry_run_rule(
     principal: Admin, rule_id: str, body: RunRequest, session: WriteSession
 ) -> RuleRunRead:
-    return service.run_rule(
+    return engine.run_rule(
         session,
         rule_id=rule_id,
         trigger="manual",
@@ -172,12 +172,12 @@ def list_runs(
     _: Admin, filters: Annotated[RuleRunFilter, Query()], session: ReadSession
 ) -> RuleRunPage:
     """Admins. Every run (on change, on schedule, by hand, dry) with what it changed."""
-    return service.search_runs(session, filters=filters)
+    return engine.search_runs(session, filters=filters)
 
 
 @router.get("/grid/rule-runs/{run_id}", response_model=RuleRunRead, summary="Read a rule run")
 def read_run(_: Admin, run_id: str, session: ReadSession) -> RuleRunRead:
-    return service.read_run(session, run_id=run_id)
+    return engine.read_run(session, run_id=run_id)
 
 
 # -- lists --------------------------------------------------------------------------------------
@@ -185,7 +185,7 @@ def read_run(_: Admin, run_id: str, session: ReadSession) -> RuleRunRead:
 
 @router.get("/grid/lists", response_model=GridListIndex, summary="The lists, with member counts")
 def list_lists(_: Reader, session: ReadSession) -> GridListIndex:
-    return service.index_lists(session)
+    return lists.index_lists(session)
 
 
 @router.post(
@@ -204,13 +204,13 @@ def create_list(
         scope="POST /api/grid/lists",
         request=body.model_dump(mode="json"),
         status=201,
-        run=lambda: service.create_list(session, data=body, by=principal),
+        run=lambda: lists.create_list(session, data=body, by=principal),
     )
 
 
 @router.get("/grid/lists/{list_id}", response_model=GridListRead, summary="Read a list")
 def read_list(_: Reader, list_id: str, session: ReadSession) -> JSONResponse:
-    return with_etag(service.read_list(session, record_id=list_id))
+    return with_etag(lists.read_list(session, record_id=list_id))
 
 
 @router.patch(
@@ -224,7 +224,7 @@ def update_list(
     if_match: IfMatch = None,
 ) -> JSONResponse:
     return with_etag(
-        service.update_list(
+        lists.update_list(
             session,
             record_id=list_id,
             data=body,
@@ -236,12 +236,12 @@ def update_list(
 
 @router.delete("/grid/lists/{list_id}", response_model=GridListRead, summary="Delete a list")
 def delete_list(principal: Admin, list_id: str, session: WriteSession) -> JSONResponse:
-    return with_etag(service.delete_list(session, record_id=list_id, by=principal))
+    return with_etag(lists.delete_list(session, record_id=list_id, by=principal))
 
 
 @router.post("/grid/lists/{list_id}/restore", response_model=GridListRead, summary="Restore a list")
 def restore_list(principal: Admin, list_id: str, session: WriteSession) -> JSONResponse:
-    return with_etag(service.restore_list(session, record_id=list_id, by=principal))
+    return with_etag(lists.restore_list(session, record_id=list_id, by=principal))
 
 
 @router.post(
@@ -250,7 +250,7 @@ def restore_list(principal: Admin, list_id: str, session: WriteSession) -> JSONR
     summary="Erase a deleted list for good (admins; refused while it has members)",
 )
 def purge_list(principal: Admin, list_id: str, session: WriteSession) -> None:
-    service.purge_list(session, record_id=list_id, by=principal)
+    lists.purge_list(session, record_id=list_id, by=principal)
 
 
 @router.get("/grid/lists/{key}/members", response_model=MemberPage, summary="The rows on a list")
@@ -258,4 +258,4 @@ def list_members(
     _: Reader, key: str, filters: Annotated[MemberFilter, Query()], session: ReadSession
 ) -> MemberPage:
     """By list key (all, follow_up, graveyard, ...); `deleted=include` adds the rows that left."""
-    return service.list_members(session, key=key, filters=filters)
+    return lists.list_members(session, key=key, filters=filters)

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from crm_api.automations import service
+from crm_api.automations import engine
 from crm_api.automations.schemas import RuleRunRead
 from crm_api.database import utcnow
 from crm_common.db import Database
@@ -45,11 +45,11 @@ class RuleScheduler:
         """Run the rules that are due; returns the runs this replica made."""
         moment = now or utcnow()
         with self._db.session() as session:
-            due = service.due_rules(session, now=moment)
+            due = engine.due_rules(session, now=moment)
         runs = []
         for rule_id in due:
             with self._db.transaction() as session:
-                run = service.run_scheduled(session, rule_id=rule_id, now=moment)
+                run = engine.run_scheduled(session, rule_id=rule_id, now=moment)
             if run is not None:
                 runs.append(run)
                 logger.info("scheduled rule %s ran: %d changes", rule_id, len(run.changes))

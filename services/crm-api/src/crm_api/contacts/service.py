@@ -321,3 +321,17 @@ def restore(session: Session, *, record_id: str, by: Principal) -> dict[str, Any
 def purge(session: Session, *, record_id: str, by: Principal) -> None:
     contact = get(session, contact_id=record_id, include_deleted=True)
     aggregate.purged(session, kind=KIND, obj=contact, actor=by)
+
+
+# The list's own query, for crm_api.exports (which reads it a batch at a time, unpaged).
+SORTS = repository.SORTS
+
+
+def filtered(session: Session, filters: ContactFilter) -> Any:
+    """The query the list runs for `filters`, without paging."""
+    return repository.filtered(session, filters)
+
+
+def email_holder(session: Session, *, email: str) -> str | None:
+    """The id of the contact that has the address live, if any."""
+    return repository.email_holder(session, email)

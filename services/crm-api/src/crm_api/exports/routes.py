@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from crm_api.auth.dependencies import Reader
 from crm_api.database import utcnow
-from crm_api.exports import repository, service
+from crm_api.exports import service
 from crm_api.exports.service import EXPORTS, MEDIA_TYPES, Export, ExportFormat
 from crm_api.security.dependencies import untrusted_content
 
@@ -26,7 +26,7 @@ def query_model(export: Export) -> type[BaseModel]:
     fields: dict[str, Any] = {
         name: (info.annotation, info)
         for name, info in export.filter_schema.model_fields.items()
-        if name not in repository.IGNORED
+        if name not in service.IGNORED
     }
     fields["format"] = (
         ExportFormat,

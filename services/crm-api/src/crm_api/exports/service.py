@@ -17,26 +17,34 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from crm_api.auth.principal import Principal
 from crm_api.communications import service as communications
+from crm_api.communications.models import Communication
 from crm_api.communications.schemas import CommunicationFilter, CommunicationRead
 from crm_api.contacts import service as contacts
+from crm_api.contacts.models import Contact
 from crm_api.contacts.schemas import ContactFilter, ContactRead
 from crm_api.exports import repository
-from crm_api.exports.repository import Source
 from crm_api.followups import service as followups
+from crm_api.followups.models import FollowUp
 from crm_api.followups.schemas import FollowUpFilter, FollowUpRead
 from crm_api.funds import service as funds
+from crm_api.funds.models import Fund
 from crm_api.funds.schemas import FundFilter, FundRead
 from crm_api.interactions import service as interactions
+from crm_api.kit.repository import Sorts
 from crm_api.kit.text import guard
 from crm_api.lp_profiles import service as lp_profiles
+from crm_api.lp_profiles.models import LpProfile
 from crm_api.lp_profiles.schemas import LpProfileFilter, LpProfileRead
 from crm_api.opportunities import service as opportunities
+from crm_api.opportunities.models import Opportunity
 from crm_api.opportunities.schemas import OpportunityFilter, OpportunityRead
 from crm_api.organizations import service as organizations
+from crm_api.organizations.models import Organization
 from crm_api.organizations.schemas import OrganizationFilter, OrganizationRead
 from crm_common.db import Database
 
@@ -61,6 +69,22 @@ LIST_KEYS = {
 }
 
 
+# Not applied by an export: it reads every matching row, in batches of its own.
+IGNORED = frozenset({"cursor", "limit"})
+
+Filtered = Callable[[Session, Any], Select[Any]]
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where an aggregate's rows come from: its model, its list sorts, and the very query its
+    list runs (each domain's `filtered`), so an export and a list never disagree."""
+
+    model: Any
+    sorts: Sorts
+    filtered: Filtered
+
+
 @dataclass(frozen=True)
 class Export:
     name: str  # the path segment: "follow-ups"
@@ -74,23 +98,50 @@ class Export:
         return list(self.read_schema.model_fields)
 
 
-def _export(
-    name: str,
-    filter_schema: type[BaseModel],
-    read_schema: type[BaseModel],
-    to_read: Callable[[Any], BaseModel],
-) -> Export:
-    return Export(name, filter_schema, read_schema, to_read, repository.SOURCES[name])
-
-
 EXPORTS = (
-    _export("organizations", OrganizationFilter, OrganizationRead, organizations.to_read),
-    _export("contacts", ContactFilter, ContactRead, contacts.to_read),
-    _export("funds", FundFilter, FundRead, funds.to_read),
-    _export("opportunities", OpportunityFilter, OpportunityRead, opportunities.to_read),
-    _export("communications", CommunicationFilter, CommunicationRead, communications.to_read),
-    _export("follow-ups", FollowUpFilter, FollowUpRead, followups.to_read),
-    _export("lp-profiles", LpProfileFilter, LpProfileRead, lp_profiles.to_read),
+    Export(
+        "organizations",
+        OrganizationFilter,
+        OrganizationRead,
+        organizations.to_read,
+        Source(Organization, organizations.SORTS, organizations.filtered),
+    ),
+    Export(
+        "contacts",
+        ContactFilter,
+        ContactRead,
+        contacts.to_read,
+        Source(Contact, contacts.SORTS, contacts.filtered),
+    ),
+    Export("funds", FundFilter, FundRead, funds.to_read, Source(Fund, funds.SORTS, funds.filtered)),
+    Export(
+        "opportunities",
+        OpportunityFilter,
+        OpportunityRead,
+        opportunities.to_read,
+        Source(Opportunity, opportunities.SORTS, opportunities.filtered),
+    ),
+    Export(
+        "communications",
+        CommunicationFilter,
+        CommunicationRead,
+        communications.to_read,
+        Source(Communication, communications.SORTS, communications.filtered),
+    ),
+    Export(
+        "follow-ups",
+        FollowUpFilter,
+        FollowUpRead,
+        followups.to_read,
+        Source(FollowUp, followups.SORTS, followups.filtered),
+    ),
+    Export(
+        "lp-profiles",
+        LpProfileFilter,
+        LpProfileRead,
+        lp_profiles.to_read,
+        Source(LpProfile, lp_profiles.SORTS, lp_profiles.filtered),
+    ),
 )
 
 
@@ -154,12 +205,28 @@ def _render(session: Session, export: Export, renderer: Renderer, rows: list[Any
     return text
 
 
+def _batch(
+    session: Session, source: Source, filters: Any, *, after: repository.Key | None
+) -> tuple[list[Any], repository.Key | None]:
+    """The next batch of the rows matching `filters` (a Filter schema), in its sort order."""
+    column, descending = source.sorts[filters.sort]
+    return repository.batch(
+        session,
+        source.filtered(session, filters),
+        model=source.model,
+        column=column,
+        descending=descending,
+        after=after,
+        size=BATCH_SIZE,
+    )
+
+
 def stream(db: Database, export: Export, filters: BaseModel, fmt: ExportFormat) -> Iterator[str]:
     """The download's text, a batch at a time. The first batch is read now; the others as the
     answer is sent, each after the key of the one before (keyset pagination)."""
     renderer = Renderer(export, fmt)
     with db.session() as session:
-        rows, after = repository.batch(session, export.source, filters, after=None, size=BATCH_SIZE)
+        rows, after = _batch(session, export.source, filters, after=None)
         first = renderer.start() + _render(session, export, renderer, rows)
 
     def rest() -> Iterator[str]:
@@ -168,9 +235,7 @@ def stream(db: Database, export: Export, filters: BaseModel, fmt: ExportFormat) 
             key: repository.Key | None = after
             with db.session() as session:
                 while key is not None:
-                    rows, key = repository.batch(
-                        session, export.source, filters, after=key, size=BATCH_SIZE
-                    )
+                    rows, key = _batch(session, export.source, filters, after=key)
                     yield _render(session, export, renderer, rows)
         yield renderer.end()
 
@@ -189,7 +254,7 @@ def log(
 ) -> None:
     """Record the export in the interaction log, in a short transaction of its own: the data
     leaves the building whether or not the download completes."""
-    asked = filters.model_dump(mode="json", exclude_defaults=True, exclude=set(repository.IGNORED))
+    asked = filters.model_dump(mode="json", exclude_defaults=True, exclude=set(IGNORED))
     described = ", ".join(f"{k}={v}" for k, v in sorted(asked.items())) or "none"
     with db.transaction() as session:
         interactions.touch(

@@ -202,3 +202,12 @@ def purge(session: Session, *, record_id: str, by: Principal) -> None:
             opportunities=count,
         )
     aggregate.purged(session, kind=KIND, obj=fund, actor=by)
+
+
+# The list's own query, for crm_api.exports (which reads it a batch at a time, unpaged).
+SORTS = repository.SORTS
+
+
+def filtered(session: Session, filters: FundFilter) -> Any:
+    """The query the list runs for `filters`, without paging."""
+    return repository.filtered(session, filters)

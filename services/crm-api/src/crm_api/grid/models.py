@@ -2,7 +2,8 @@
 opportunity of a row's investor in a fund); only what a spreadsheet adds lives here, keyed by the
 investor with stable ids: row order, flags, lead source, custom column values and the row's
 contacts (`grid_row`, `grid_row_contact`), typed custom columns (`grid_column`), saved views
-(`grid_view`) and the edit batches that undo works from (`grid_batch`)."""
+(`grid_view`), the edit batches that undo works from (`grid_batch`), and the named lists of rows
+(`grid_list`, `grid_list_member`) that the automations keep."""
 
 from __future__ import annotations
 
@@ -130,3 +131,31 @@ class GridBatch(IdMixin, Base):
     undone_at: Mapped[datetime | None] = mapped_column(default=None)
     undo_of: Mapped[str | None] = mapped_column(String(36))
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class GridList(AggregateMixin, Base):
+    """A named list of rows (all, follow_up, graveyard, ...), kept by rules."""
+
+    __tablename__ = "grid_list"
+    __table_args__ = (Index("uq_grid_list_key", "key", unique=True),)
+
+    key: Mapped[str] = mapped_column(String(50))
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    is_builtin: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class GridListMember(AggregateMixin, Base):
+    """A row on a list. Leaving the list soft-deletes it; coming back restores the same id."""
+
+    __tablename__ = "grid_list_member"
+    __table_args__ = (
+        Index("uq_grid_list_member_list_row", "list_id", "row_id", unique=True),
+        Index("ix_grid_list_member_row_id", "row_id"),
+    )
+
+    list_id: Mapped[str] = mapped_column(ForeignKey("grid_list.id"))
+    list_key: Mapped[str] = mapped_column(String(50))  # the list's key, which never changes
+    row_id: Mapped[str] = mapped_column(ForeignKey("grid_row.id"))
+    # The rule that added it (a plain id: history outlives a purged rule).
+    rule_id: Mapped[str | None] = mapped_column(String(36))

@@ -14,35 +14,37 @@ from crm_api.auth.principal import Principal
 from crm_api.collab.hub import GridHub
 from crm_api.communications.schemas import CommunicationRead
 from crm_api.database import ReadSession, WriteSession, utcnow
-from crm_api.grid import cells, pivot, service, views
-from crm_api.grid.cells import LockCheck
-from crm_api.grid.schemas import (
-    BatchCreate,
-    BatchList,
-    BatchRead,
-    CellChanges,
-    CellRead,
+from crm_api.grid.cells import service as cells
+from crm_api.grid.cells import undo as cell_undo
+from crm_api.grid.cells.schemas import BatchCreate, BatchList, BatchRead, CellChanges, CellRead
+from crm_api.grid.cells.service import LockCheck
+from crm_api.grid.columns import service as columns
+from crm_api.grid.columns.schemas import (
     GridColumnCreate,
     GridColumnList,
     GridColumnRead,
     GridColumnUpdate,
+)
+from crm_api.grid.pivot import service as pivot
+from crm_api.grid.pivot.schemas import Pivot, PivotQuery, Totals, TotalsQuery
+from crm_api.grid.rows import service as rows
+from crm_api.grid.rows.schemas import (
     GridRowCreate,
     GridRowFilter,
     GridRowPage,
     GridRowRead,
     GridRowUpdate,
+    MatchQuery,
+    MatchResult,
+    RowCommunicationCreate,
+)
+from crm_api.grid.views import service as views
+from crm_api.grid.views.schemas import (
     GridViewCreate,
     GridViewFilter,
     GridViewList,
     GridViewRead,
     GridViewUpdate,
-    MatchQuery,
-    MatchResult,
-    Pivot,
-    PivotQuery,
-    RowCommunicationCreate,
-    Totals,
-    TotalsQuery,
 )
 from crm_api.kit.http import with_etag
 from crm_api.kit.idempotency import IdempotencyKey, run_once
@@ -108,7 +110,7 @@ def read_totals(
 def list_rows(
     _: Reader, filters: Annotated[GridRowFilter, Query()], session: ReadSession
 ) -> GridRowPage:
-    return service.list_rows(session, filters=filters)
+    return rows.list_rows(session, filters=filters)
 
 
 @router.get(
@@ -122,7 +124,7 @@ def match_investor(
     """Offered before adding a row: the live contact with that email, the organizations with
     that web domain (or the email's domain), each with its row if it has one. The user chooses;
     with no match, the row is added with a new organization or contact."""
-    return service.match(session, query=query)
+    return rows.match(session, query=query)
 
 
 @router.post(
@@ -143,13 +145,13 @@ def add_row(
         scope="POST /api/grid/rows",
         request=body.model_dump(mode="json"),
         status=201,
-        run=lambda: service.create_row(session, data=body, by=principal),
+        run=lambda: rows.create_row(session, data=body, by=principal),
     )
 
 
 @router.get("/grid/rows/{row_id}", response_model=GridRowRead, summary="Read a grid row")
 def read_row(_: Reader, row_id: str, session: ReadSession) -> JSONResponse:
-    return with_etag(service.read_row(session, record_id=row_id))
+    return with_etag(rows.read_row(session, record_id=row_id))
 
 
 @router.patch(
@@ -183,12 +185,12 @@ def update_row(
 @router.delete("/grid/rows/{row_id}", response_model=GridRowRead, summary="Remove a row (soft)")
 def delete_row(principal: Writer, row_id: str, session: WriteSession) -> JSONResponse:
     """The row leaves the grid; its investor and opportunities stay in the CRM."""
-    return with_etag(service.delete_row(session, record_id=row_id, by=principal))
+    return with_etag(rows.delete_row(session, record_id=row_id, by=principal))
 
 
 @router.post("/grid/rows/{row_id}/restore", response_model=GridRowRead, summary="Restore a row")
 def restore_row(principal: Writer, row_id: str, session: WriteSession) -> JSONResponse:
-    return with_etag(service.restore_row(session, record_id=row_id, by=principal))
+    return with_etag(rows.restore_row(session, record_id=row_id, by=principal))
 
 
 @router.post(
@@ -197,7 +199,7 @@ def restore_row(principal: Writer, row_id: str, session: WriteSession) -> JSONRe
     summary="Erase a deleted row for good (admins; the audit log keeps its last state)",
 )
 def purge_row(principal: Admin, row_id: str, session: WriteSession) -> None:
-    service.purge_row(session, record_id=row_id, by=principal)
+    rows.purge_row(session, record_id=row_id, by=principal)
 
 
 # -- cells, batches, undo -----------------------------------------------------------------------
@@ -275,7 +277,7 @@ def apply_batch(
 
 @router.get("/grid/batches", response_model=BatchList, summary="Your latest edits of the grid")
 def list_batches(principal: Reader, session: ReadSession) -> BatchList:
-    return cells.recent_batches(session, by=principal)
+    return cell_undo.recent_batches(session, by=principal)
 
 
 @router.post("/grid/undo", response_model=BatchRead, summary="Undo your last edit of the grid")
@@ -290,7 +292,7 @@ def undo(principal: Writer, session: WriteSession, key: IdempotencyKey = None) -
         scope="POST /api/grid/undo",
         request={},
         status=200,
-        run=lambda: cells.undo_last(session, by=principal).model_dump(mode="json"),
+        run=lambda: cell_undo.undo_last(session, by=principal).model_dump(mode="json"),
     )
 
 
@@ -319,7 +321,7 @@ def log_communication(
         scope=f"POST /api/grid/rows/{row_id}/communications",
         request=body.model_dump(mode="json"),
         status=201,
-        run=lambda: service.log_communication(session, row_id=row_id, data=body, by=principal),
+        run=lambda: rows.log_communication(session, row_id=row_id, data=body, by=principal),
     )
 
 
@@ -328,7 +330,7 @@ def log_communication(
 
 @router.get("/grid/columns", response_model=GridColumnList, summary="The grid's custom columns")
 def list_columns(_: Reader, session: ReadSession, include_deleted: bool = False) -> GridColumnList:
-    return service.list_columns(session, include_deleted=include_deleted)
+    return columns.list_columns(session, include_deleted=include_deleted)
 
 
 @router.post(
@@ -347,13 +349,13 @@ def create_column(
         scope="POST /api/grid/columns",
         request=body.model_dump(mode="json"),
         status=201,
-        run=lambda: service.create_column(session, data=body, by=principal),
+        run=lambda: columns.create_column(session, data=body, by=principal),
     )
 
 
 @router.get("/grid/columns/{column_id}", response_model=GridColumnRead, summary="Read a column")
 def read_column(_: Reader, column_id: str, session: ReadSession) -> JSONResponse:
-    return with_etag(service.read_column(session, record_id=column_id))
+    return with_etag(columns.read_column(session, record_id=column_id))
 
 
 @router.patch(
@@ -371,7 +373,7 @@ def update_column(
 ) -> JSONResponse:
     """If-Match names the column's version: 428 without it, 409 if stale."""
     return with_etag(
-        service.update_column(
+        columns.update_column(
             session,
             record_id=column_id,
             data=body,
@@ -386,14 +388,14 @@ def update_column(
 )
 def delete_column(principal: Writer, column_id: str, session: WriteSession) -> JSONResponse:
     """Hidden with its values; restoring it brings them back."""
-    return with_etag(service.delete_column(session, record_id=column_id, by=principal))
+    return with_etag(columns.delete_column(session, record_id=column_id, by=principal))
 
 
 @router.post(
     "/grid/columns/{column_id}/restore", response_model=GridColumnRead, summary="Restore a column"
 )
 def restore_column(principal: Writer, column_id: str, session: WriteSession) -> JSONResponse:
-    return with_etag(service.restore_column(session, record_id=column_id, by=principal))
+    return with_etag(columns.restore_column(session, record_id=column_id, by=principal))
 
 
 @router.post(
@@ -402,7 +404,7 @@ def restore_column(principal: Writer, column_id: str, session: WriteSession) -> 
     summary="Erase a deleted column for good (admins; refused while rows hold values in it)",
 )
 def purge_column(principal: Admin, column_id: str, session: WriteSession) -> None:
-    service.purge_column(session, record_id=column_id, by=principal)
+    columns.purge_column(session, record_id=column_id, by=principal)
 
 
 # -- saved views --------------------------------------------------------------------------------

@@ -1,13 +1,17 @@
+"""The imports' SQL: background import jobs (listed, claimed by a worker, updated), and the
+organization a row names."""
+
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from crm_api.imports.models import ImportJob
 from crm_api.kit.pagination import keyset, next_cursor
+from crm_api.organizations.models import Organization
 
 QUEUED, RUNNING = "queued", "running"
 FINISHED = ("succeeded", "refused", "failed", "cancelled")
@@ -92,3 +96,16 @@ def set_fields(session: Session, job_id: str, *, claimed_by: str, **values: Any)
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def organization_named(session: Session, name: str) -> str | None:
+    """The oldest live organization with the name (any case)."""
+    return session.scalar(
+        select(Organization.id)
+        .where(
+            func.lower(Organization.name) == func.lower(name),
+            Organization.deleted_at.is_(None),
+        )
+        .order_by(Organization.created_at, Organization.id)
+        .limit(1)
+    )

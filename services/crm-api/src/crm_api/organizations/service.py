@@ -196,3 +196,17 @@ def restore(session: Session, *, record_id: str, by: Principal) -> dict[str, Any
 def purge(session: Session, *, record_id: str, by: Principal) -> None:
     org = get(session, organization_id=record_id, include_deleted=True)
     aggregate.purged(session, kind=KIND, obj=org, actor=by)
+
+
+# The list's own query, for crm_api.exports (which reads it a batch at a time, unpaged).
+SORTS = repository.SORTS
+
+
+def filtered(session: Session, filters: OrganizationFilter) -> Any:
+    """The query the list runs for `filters`, without paging."""
+    return repository.filtered(session, filters)
+
+
+def domain_owner(session: Session, *, domain: str) -> str | None:
+    """The id of the organization that has the web domain live, if any."""
+    return repository.domain_owner(session, domain)

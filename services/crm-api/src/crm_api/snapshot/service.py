@@ -21,8 +21,9 @@ from crm_api.audit import service as audit
 from crm_api.auth import keys
 from crm_api.auth import service as auth
 from crm_api.auth.models import ApiKey, User
-from crm_api.automations import service as automations
-from crm_api.automations.models import GridList, GridListMember, GridRule
+from crm_api.automations import lists as automation_lists
+from crm_api.automations import rules as automation_rules
+from crm_api.automations.models import GridRule
 from crm_api.communications import service as communications
 from crm_api.communications.models import Communication
 from crm_api.contacts import service as contacts
@@ -34,9 +35,10 @@ from crm_api.followups import service as followups
 from crm_api.followups.models import FollowUp
 from crm_api.funds import service as funds
 from crm_api.funds.models import Fund
-from crm_api.grid import service as grid
-from crm_api.grid import views as grid_views
-from crm_api.grid.models import GridColumn, GridRow, GridView
+from crm_api.grid.columns import service as grid_columns
+from crm_api.grid.models import GridColumn, GridList, GridListMember, GridRow, GridView
+from crm_api.grid.rows import service as grid_rows
+from crm_api.grid.views import service as grid_views
 from crm_api.interactions import service as interactions
 from crm_api.lp_profiles import service as lp_profiles
 from crm_api.lp_profiles.models import LpProfile
@@ -76,11 +78,11 @@ SOURCES: tuple[Source, ...] = (
     Source("communication", Communication, communications.state),
     Source("follow_up", FollowUp, followups.state),
     Source("feature_request", FeatureRequest, feature_requests.state),
-    Source("grid_column", GridColumn, grid.column_state),
-    Source("grid_list", GridList, automations.list_state),
-    Source("grid_rule", GridRule, automations.rule_state),
-    Source("grid_row", GridRow, grid.row_state),
-    Source("grid_list_member", GridListMember, automations.member_state),
+    Source("grid_column", GridColumn, grid_columns.column_state),
+    Source("grid_list", GridList, automation_lists.list_state),
+    Source("grid_rule", GridRule, automation_rules.rule_state),
+    Source("grid_row", GridRow, grid_rows.row_state),
+    Source("grid_list_member", GridListMember, automation_lists.member_state),
     Source("grid_view", GridView, grid_views.view_state),
 )
 

@@ -13,7 +13,7 @@ from crm_api.database import ReadSession, get_database, utcnow
 from crm_api.grid.schemas import AmountField
 from crm_api.kit.idempotency import IdempotencyKey, run_once
 from crm_api.settings import Settings
-from crm_api.spreadsheets import service, tables
+from crm_api.spreadsheets import apply, render, tables
 from crm_api.spreadsheets.schemas import ExportQuery, ImportMode, SheetImportReport
 from crm_common.db import Database
 from crm_common.errors import PROBLEM_JSON, PayloadTooLarge
@@ -63,7 +63,7 @@ def import_spreadsheet(
     table = tables.read(file.file, filename=file.filename)
 
     def work(session: Any) -> dict[str, Any]:
-        return service.run_import(
+        return apply.run_import(
             session,
             table=table,
             mode=mode,
@@ -119,9 +119,9 @@ def export_spreadsheet(
     """The rows the view selects, in its order: row fields, each fund's amount(s) and stage,
     custom columns, lists, last touch. It imports back to the same grid."""
     now = utcnow()
-    header, rows, money_columns = service.export(session, query=query, by=principal, now=now)
-    body = service.render(header, rows, money_columns, query.format.value)
-    service.log_export(request.app.state.db, query=query, rows=len(rows), by=principal)
+    header, rows, money_columns = render.export(session, query=query, by=principal, now=now)
+    body = render.render(header, rows, money_columns, query.format.value)
+    render.log_export(request.app.state.db, query=query, rows=len(rows), by=principal)
     name = f"grid-{now.strftime('%Y%m%dT%H%M%SZ')}.{query.format.value}"
     return Response(
         body,

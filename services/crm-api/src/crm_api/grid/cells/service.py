@@ -1,4 +1,4 @@
-"""Cells, batches and undo.
+"""Cells and batches of edits (undo is crm_api.grid.cells.undo).
 
 A cell IS the opportunity of the row's investor in the fund: editing it writes the opportunity
 through crm_api.opportunities (stage allowlist, exact decimals, one live per investor and fund),
@@ -8,10 +8,8 @@ edited at 0 creates the opportunity; `clear` soft-deletes it; a stale version ge
 current cell. Two edits of different cells never conflict: each has its own version.
 
 Every edit through the grid (one cell, one row, a pasted range) is a batch, applied all together
-or not at all, and recorded with each target's state before and after. Its author can undo their
-last batch while nobody has changed those targets since (409 naming them otherwise); the undo is a
-batch too, and is not itself undone; undoing again undoes the batch before (a target counts as
-unchanged when its values are as the batch left them).
+or not at all, and recorded with each target's state before and after, so that its author can
+undo it.
 
 A cell someone else holds the lock of (crm_api.collab) is refused with 423.
 """
@@ -26,22 +24,18 @@ from sqlalchemy.orm import Session
 from crm_api.auth.principal import Principal
 from crm_api.database import utcnow
 from crm_api.funds import service as funds
-from crm_api.grid import repository
-from crm_api.grid import service as rows
-from crm_api.grid.errors import BatchConflict, BatchRefused, CellConflict, CellLocked, NothingToUndo
-from crm_api.grid.models import GridBatch, GridRow
-from crm_api.grid.schemas import (
+from crm_api.grid.cells.schemas import (
     BatchCreate,
-    BatchList,
     BatchRead,
-    BatchSummary,
     CellChanges,
     CellOperation,
     CellRead,
-    GridRowUpdate,
-    RowContactIn,
     RowOperation,
 )
+from crm_api.grid.errors import BatchConflict, BatchRefused, CellConflict, CellLocked
+from crm_api.grid.models import GridBatch, GridRow
+from crm_api.grid.rows import service as rows
+from crm_api.grid.rows.schemas import GridRowUpdate
 from crm_api.kit.errors import InvalidValue, PreconditionRequired
 from crm_api.opportunities import service as opportunities
 from crm_api.opportunities.schemas import OpportunityCreate, OpportunityUpdate
@@ -49,8 +43,7 @@ from crm_common.errors import Conflict, CRMError
 
 # (row id, column ref) -> who holds its lock, when it is someone other than the caller.
 LockCheck = Callable[[str, str], dict[str, Any] | None]
-
-_OPPORTUNITY_FIELDS = (
+OPPORTUNITY_FIELDS = (
     "stage",
     "expected_amount",
     "committed_amount",
@@ -106,20 +99,17 @@ def _live_fund(session: Session, fund_id: str) -> None:
     funds.get(session, fund_id=fund_id)
 
 
-def _opportunity_state(session: Session, row: GridRow, fund_id: str) -> dict[str, Any] | None:
-    opportunity_id = repository.live_opportunity_id(
-        session, organization_id=row.organization_id, contact_id=row.contact_id, fund_id=fund_id
-    )
+def opportunity_state(session: Session, row: GridRow, fund_id: str) -> dict[str, Any] | None:
+    opportunity_id = rows.live_opportunity_id(session, row=row, fund_id=fund_id, lock=True)
     if opportunity_id is None:
         return None
-    repository.lock_opportunity(session, opportunity_id)
     return opportunities.state(opportunities.get(session, opportunity_id=opportunity_id))
 
 
 def read_cell(session: Session, *, row_id: str, fund_id: str) -> CellRead:
     row = rows.get_row(session, row_id=row_id)
     _live_fund(session, fund_id)
-    return cell_of(row.id, fund_id, _opportunity_state(session, row, fund_id))
+    return cell_of(row.id, fund_id, opportunity_state(session, row, fund_id))
 
 
 def _check_lock(locks: LockCheck | None, row_id: str, ref: str) -> None:
@@ -148,11 +138,11 @@ def _write_cell(
         CellConflict: `version` is not the cell's current version.
     """
     _live_fund(session, fund_id)
-    before = _opportunity_state(session, row, fund_id)
+    before = opportunity_state(session, row, fund_id)
     current = before["version"] if before is not None else 0
     if version != current:
         raise CellConflict(current=cell_of(row.id, fund_id, before).model_dump(mode="json"))
-    given = changes.model_dump(include=set(_OPPORTUNITY_FIELDS), exclude_unset=True)
+    given = changes.model_dump(include=set(OPPORTUNITY_FIELDS), exclude_unset=True)
     if before is None:
         if changes.clear:
             return None, None
@@ -187,7 +177,7 @@ def import_cell(
 ) -> dict[str, Any]:
     """Write a cell from whatever version it is at (an import is authoritative); returns the
     batch item, for the import's batch."""
-    current = _opportunity_state(session, row, fund_id)
+    current = opportunity_state(session, row, fund_id)
     before, after = _write_cell(
         session,
         row=row,
@@ -203,7 +193,7 @@ def record_batch(
     session: Session, *, by: Principal, label: str, items: list[dict[str, Any]]
 ) -> str:
     """Record edits made elsewhere (an import) as one batch its author can undo; returns its id."""
-    return _record(session, by=by, label=label, items=items).id
+    return record(session, by=by, label=label, items=items).id
 
 
 def _write_row(
@@ -217,7 +207,7 @@ def _write_row(
     return before, after
 
 
-def _record(
+def record(
     session: Session,
     *,
     by: Principal,
@@ -238,7 +228,7 @@ def _record(
     return batch
 
 
-def _batch_read(session: Session, batch: GridBatch) -> BatchRead:
+def batch_read(session: Session, batch: GridBatch) -> BatchRead:
     cells: list[CellRead] = []
     changed_rows = []
     for item in batch.items:
@@ -302,8 +292,8 @@ def apply_batch(
             raise BatchRefused(
                 f"operation {index}: {exc.detail or exc.title}", **_problem(index, exc)
             ) from exc
-    batch = _record(session, by=by, label=data.label, items=items)
-    return _batch_read(session, batch)
+    batch = record(session, by=by, label=data.label, items=items)
+    return batch_read(session, batch)
 
 
 def _apply_one(
@@ -365,7 +355,7 @@ def edit_cell(
     before, after = _write_cell(
         session, row=row, fund_id=fund_id, version=version, changes=changes, by=by
     )
-    _record(
+    record(
         session,
         by=by,
         label="cell",
@@ -395,124 +385,10 @@ def edit_row(
         session, row_id=record_id, version=expected_version, changes=data, by=by
     )
     if after["version"] != before["version"]:
-        _record(
+        record(
             session,
             by=by,
             label="row",
             items=[{"type": "row", "row_id": record_id, "before": before, "after": after}],
         )
     return after
-
-
-# -- undo ---------------------------------------------------------------------------------------
-
-
-def _stale(index: int, what: str, current: dict[str, Any] | None) -> BatchConflict:
-    return BatchConflict(
-        f"item {index} ({what}) has changed since; undo it by hand", index=index, current=current
-    )
-
-
-def _same_cell(current: dict[str, Any] | None, state: dict[str, Any]) -> bool:
-    """Whether the live opportunity is as the batch left it (versions aside: an undo of a later
-    batch bumps the version and puts back the very same values)."""
-    return (
-        current is not None
-        and current["id"] == state["id"]
-        and all(current[k] == state[k] for k in _OPPORTUNITY_FIELDS)
-    )
-
-
-def _undo_cell(session: Session, index: int, item: dict[str, Any], by: Principal) -> dict[str, Any]:
-    before, after = item["before"], item["after"]
-    row = rows.get_row(session, row_id=item["row_id"], include_deleted=True)
-    current = _opportunity_state(session, row, item["fund_id"])
-    what = f"cell {item['row_id']}/{item['fund_id']}"
-    undone: dict[str, Any] | None
-    if after is None:  # a clear of an empty cell: nothing happened
-        return {**item, "before": after, "after": before}
-    if after.get("deleted_at") is not None:  # the cell was cleared: bring it back
-        if current is not None:
-            raise _stale(index, what, current)
-        cleared = opportunities.get(session, opportunity_id=after["id"], include_deleted=True)
-        if cleared.deleted_at is None or cleared.version != after["version"]:
-            raise _stale(index, what, None)
-        undone = opportunities.restore(session, record_id=after["id"], by=by)
-    elif not _same_cell(current, after):
-        raise _stale(index, what, current)
-    elif before is None:  # the cell was filled: empty it again
-        assert current is not None
-        undone = opportunities.delete(session, record_id=current["id"], by=by)
-    else:
-        assert current is not None
-        undone = opportunities.update(
-            session,
-            record_id=current["id"],
-            data=OpportunityUpdate.model_validate({k: before[k] for k in _OPPORTUNITY_FIELDS}),
-            expected_version=current["version"],
-            by=by,
-        )
-    return {**item, "before": current, "after": undone}
-
-
-_ROW_FIELDS = ("position", "flags", "lead_source", "values", "contacts")
-
-
-def _undo_row(session: Session, index: int, item: dict[str, Any], by: Principal) -> dict[str, Any]:
-    before, after = item["before"], item["after"]
-    row = rows.get_row(session, row_id=item["row_id"])
-    current = rows.row_state(row)
-    if any(current[k] != after[k] for k in _ROW_FIELDS):
-        raise _stale(index, f"row {item['row_id']}", current)
-    values: dict[str, Any] = dict.fromkeys(current["values"]) | before["values"]
-    changes = GridRowUpdate(
-        position=before["position"],
-        flags=before["flags"],
-        lead_source=before["lead_source"],
-        values=values,
-        contacts=[RowContactIn.model_validate(c) for c in before["contacts"]],
-    )
-    undone = rows.update_row(
-        session, record_id=row.id, data=changes, expected_version=current["version"], by=by
-    )
-    return {**item, "before": current, "after": undone}
-
-
-def undo_last(session: Session, *, by: Principal) -> BatchRead:
-    """Undo the principal's last batch (not itself an undo), all of it or nothing.
-
-    Raises:
-        NothingToUndo: there is no batch left to undo.
-        BatchConflict: a target changed since the batch (409, naming it).
-    """
-    batch = repository.last_batch(session, by.id)
-    if batch is None:
-        raise NothingToUndo("you have no edit of the grid left to undo")
-    inverse: list[dict[str, Any]] = []
-    for index in reversed(range(len(batch.items))):
-        item = batch.items[index]
-        if item["type"] == "cell":
-            inverse.append(_undo_cell(session, index, item, by))
-        else:
-            inverse.append(_undo_row(session, index, item, by))
-    batch.undone_at = utcnow()
-    undo = _record(
-        session, by=by, label=f"undo {batch.label}".strip(), items=inverse, undo_of=batch.id
-    )
-    return _batch_read(session, undo)
-
-
-def recent_batches(session: Session, *, by: Principal, limit: int = 20) -> BatchList:
-    return BatchList(
-        items=[
-            BatchSummary(
-                id=b.id,
-                label=b.label,
-                created_at=b.created_at,
-                undone_at=b.undone_at,
-                undo_of=b.undo_of,
-                operations=len(b.items),
-            )
-            for b in repository.batches(session, by.id, limit)
-        ]
-    )

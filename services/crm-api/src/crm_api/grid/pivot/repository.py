@@ -1,5 +1,5 @@
-"""The grid's SQL: its own tables, and the reads of the pivot over opportunities, investors and
-communications (the grid never writes those; their services do).
+"""The pivot's reads over the grid's rows, opportunities, investors, lists and communications
+(the grid never writes those others; their services do).
 
 The pivot is read with Core selects (plain tuples, no ORM objects): a grid of 5,000 investors by
 12 funds is 60,000 cells, and amounts come back as integer cents
@@ -16,12 +16,16 @@ from typing import Any
 from sqlalchemy import BigInteger, Select, and_, cast, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
-from crm_api.automations.models import GridList, GridListMember
 from crm_api.communications.models import Communication
 from crm_api.contacts.models import Contact, ContactEmail
 from crm_api.funds.models import Fund
 from crm_api.grid.facts import CellFacts, RowFacts
-from crm_api.grid.models import GridBatch, GridColumn, GridRow, GridRowContact, GridView
+from crm_api.grid.models import (
+    GridList,
+    GridListMember,
+    GridRow,
+    GridRowContact,
+)
 from crm_api.opportunities.models import Opportunity
 from crm_api.organizations.models import Organization, OrganizationDomain
 
@@ -37,212 +41,6 @@ def _chunks(ids: list[str]) -> Iterable[list[str]]:
 
 def _cents(column: Any) -> Any:
     return cast(func.round(column * literal_column("100")), BigInteger)
-
-
-# -- rows ---------------------------------------------------------------------------------------
-
-
-def get_row(session: Session, row_id: str, *, for_update: bool = False) -> GridRow | None:
-    """The row; `for_update` locks it on PostgreSQL until the transaction ends, so two writers of
-    one row cannot both pass the version check (SQLite's write transactions are serial)."""
-    return session.get(GridRow, row_id, with_for_update=for_update or None)
-
-
-def rows_with_value(session: Session, key: str) -> int:
-    """How many rows (live or deleted) hold a value under the custom column `key`."""
-    return sum(1 for (values,) in session.execute(select(GridRow.values)) if key in (values or {}))
-
-
-def live_opportunity_id(
-    session: Session, *, organization_id: str | None, contact_id: str | None, fund_id: str
-) -> str | None:
-    """The id of the investor's live opportunity in the fund (there is at most one)."""
-    investor = (
-        Opportunity.investor_organization_id == organization_id
-        if organization_id is not None
-        else Opportunity.investor_contact_id == contact_id
-    )
-    return session.scalar(
-        select(Opportunity.id).where(
-            investor, Opportunity.fund_id == fund_id, Opportunity.deleted_at.is_(None)
-        )
-    )
-
-
-def lock_opportunity(session: Session, opportunity_id: str) -> None:
-    """Lock the opportunity's row until the transaction ends (PostgreSQL; a no-op on SQLite)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            select(Opportunity.id).where(Opportunity.id == opportunity_id).with_for_update()
-        )
-
-
-def row_for_investor(
-    session: Session, *, organization_id: str | None, contact_id: str | None
-) -> GridRow | None:
-    """The investor's row, deleted or not (there is at most one)."""
-    if organization_id is not None:
-        query = select(GridRow).where(GridRow.organization_id == organization_id)
-    else:
-        query = select(GridRow).where(GridRow.contact_id == contact_id)
-    return session.scalars(query).first()
-
-
-def rows_for_investors(
-    session: Session, *, organization_ids: set[str], contact_ids: set[str]
-) -> dict[str, tuple[str, bool]]:
-    """Investor id -> (row id, whether the row is deleted)."""
-    found: dict[str, tuple[str, bool]] = {}
-    for column, ids in (
-        (GridRow.organization_id, organization_ids),
-        (GridRow.contact_id, contact_ids),
-    ):
-        for chunk in _chunks(sorted(ids)):
-            for investor, row_id, deleted_at in session.execute(
-                select(column, GridRow.id, GridRow.deleted_at).where(column.in_(chunk))
-            ):
-                if investor is not None:
-                    found[investor] = (row_id, deleted_at is not None)
-    return found
-
-
-def last_position(session: Session) -> float | None:
-    return session.scalar(select(func.max(GridRow.position)))
-
-
-def list_rows(
-    session: Session,
-    *,
-    deleted: str,
-    investor_kind: str | None,
-    organization_id: str | None,
-    contact_id: str | None,
-    after: str | None,
-    limit: int,
-) -> list[GridRow]:
-    query = select(GridRow)
-    if deleted == "exclude":
-        query = query.where(GridRow.deleted_at.is_(None))
-    elif deleted == "only":
-        query = query.where(GridRow.deleted_at.is_not(None))
-    if investor_kind is not None:
-        query = query.where(GridRow.investor_kind == investor_kind)
-    if organization_id is not None:
-        query = query.where(GridRow.organization_id == organization_id)
-    if contact_id is not None:
-        query = query.where(GridRow.contact_id == contact_id)
-    if after is not None:
-        query = query.where(GridRow.id > after)
-    return list(session.scalars(query.order_by(GridRow.id).limit(limit + 1)))
-
-
-# -- matching an investor by email or domain (never by name) ------------------------------------
-
-
-def contacts_with_email(session: Session, email: str) -> list[Contact]:
-    return list(
-        session.scalars(
-            select(Contact)
-            .join(ContactEmail, ContactEmail.contact_id == Contact.id)
-            .where(ContactEmail.email == email, ContactEmail.is_live.is_(True))
-            .where(Contact.deleted_at.is_(None))
-        )
-    )
-
-
-def organizations_with_domain(session: Session, domain: str) -> list[Organization]:
-    return list(
-        session.scalars(
-            select(Organization)
-            .join(OrganizationDomain, OrganizationDomain.organization_id == Organization.id)
-            .where(OrganizationDomain.domain == domain, OrganizationDomain.is_live.is_(True))
-            .where(Organization.deleted_at.is_(None))
-        )
-    )
-
-
-# -- columns and views --------------------------------------------------------------------------
-
-
-def get_column(session: Session, column_id: str) -> GridColumn | None:
-    return session.get(GridColumn, column_id)
-
-
-def column_with_key(session: Session, key: str) -> GridColumn | None:
-    return session.scalars(select(GridColumn).where(GridColumn.key == key)).first()
-
-
-def columns(session: Session, *, include_deleted: bool = False) -> list[GridColumn]:
-    query = select(GridColumn)
-    if not include_deleted:
-        query = query.where(GridColumn.deleted_at.is_(None))
-    return list(session.scalars(query.order_by(GridColumn.position, GridColumn.key)))
-
-
-def last_column_position(session: Session) -> int | None:
-    return session.scalar(select(func.max(GridColumn.position)))
-
-
-def get_view(session: Session, view_id: str) -> GridView | None:
-    return session.get(GridView, view_id)
-
-
-def views(session: Session, *, user_id: str, scope: str, deleted: str) -> list[GridView]:
-    query = select(GridView)
-    if scope == "mine":
-        query = query.where(GridView.owner_id == user_id)
-    elif scope == "shared":
-        query = query.where(GridView.is_shared.is_(True))
-    else:
-        query = query.where(or_(GridView.owner_id == user_id, GridView.is_shared.is_(True)))
-    if deleted == "exclude":
-        query = query.where(GridView.deleted_at.is_(None))
-    elif deleted == "only":
-        query = query.where(GridView.deleted_at.is_not(None))
-    return list(session.scalars(query.order_by(GridView.name, GridView.id)))
-
-
-def live_funds(session: Session) -> list[Fund]:
-    return list(
-        session.scalars(
-            select(Fund).where(Fund.deleted_at.is_(None)).order_by(Fund.position, Fund.id)
-        )
-    )
-
-
-# -- batches ------------------------------------------------------------------------------------
-
-
-def get_batch(session: Session, batch_id: str) -> GridBatch | None:
-    return session.get(GridBatch, batch_id)
-
-
-def last_batch(session: Session, principal_id: str) -> GridBatch | None:
-    """The principal's newest batch that is neither undone nor itself an undo."""
-    return session.scalars(
-        select(GridBatch)
-        .where(
-            GridBatch.principal_id == principal_id,
-            GridBatch.undone_at.is_(None),
-            GridBatch.undo_of.is_(None),
-        )
-        .order_by(GridBatch.created_at.desc(), GridBatch.id.desc())
-        .limit(1)
-    ).first()
-
-
-def batches(session: Session, principal_id: str, limit: int) -> list[GridBatch]:
-    return list(
-        session.scalars(
-            select(GridBatch)
-            .where(GridBatch.principal_id == principal_id)
-            .order_by(GridBatch.created_at.desc(), GridBatch.id.desc())
-            .limit(limit)
-        )
-    )
-
-
-# -- the pivot ----------------------------------------------------------------------------------
 
 
 def _row_query(deleted: str) -> Select[Any]:
@@ -581,16 +379,3 @@ def latest_communications(
                 grouped[key].append(comm)
         found.append(grouped)
     return found[0], found[1]
-
-
-def contact_names(session: Session, contact_ids: set[str]) -> dict[str, tuple[str, str | None]]:
-    return investors(session, organization_ids=set(), contact_ids=contact_ids)[1]
-
-
-def list_exists(session: Session, key: str) -> bool:
-    return (
-        session.scalar(
-            select(GridList.id).where(GridList.key == key, GridList.deleted_at.is_(None))
-        )
-        is not None
-    )

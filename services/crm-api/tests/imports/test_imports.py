@@ -12,7 +12,7 @@ from crm_factories import contact, organization
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from crm_api.imports.service import split_full_name
+from crm_api.imports.planner import split_full_name
 
 PATH = "/api/import/contacts"
 

@@ -1,6 +1,5 @@
-"""Grid rows and custom columns.
+"""Grid rows.
 
-Rows:
 - A row is one investor: an existing organization or contact, or one created with it. Which one
   is the user's choice; `match` offers only exact matches, by a live contact's email address or an
   organization's web domain, never by name. (422 for a choice that is not one live investor.)
@@ -11,9 +10,8 @@ Rows:
 - Versions, If-Match, soft delete, restore, audit, interaction-log touch and the
   `crm.grid_row.*` event with full state come from the kit.
 
-Columns: a key (never changes, unique among all columns, deleted or not, since row values are
-kept under it), a label, a type (never changes) and its options, a position, a width. A column
-cannot be purged while a row holds a value under its key.
+Logging a communication from the grid lands on the row's investor (and, given a fund, on the
+investor's opportunity in it).
 """
 
 from __future__ import annotations
@@ -28,22 +26,15 @@ from crm_api.communications import service as communications
 from crm_api.communications.schemas import CommunicationCreate
 from crm_api.contacts import service as contacts
 from crm_api.contacts.schemas import ContactCreate, EmailIn
-from crm_api.custom_fields import service as custom_fields
-from crm_api.custom_fields.models import CustomField
-from crm_api.custom_fields.schemas import CHOICE_TYPES, FieldType
-from crm_api.grid import repository
-from crm_api.grid.models import GridColumn, GridRow, GridRowContact
-from crm_api.grid.schemas import (
-    GridColumnCreate,
-    GridColumnList,
-    GridColumnRead,
-    GridColumnUpdate,
+from crm_api.grid.columns import service as grid_columns
+from crm_api.grid.models import GridRow, GridRowContact
+from crm_api.grid.rows import repository
+from crm_api.grid.rows.schemas import (
     GridRowCreate,
     GridRowFilter,
     GridRowPage,
     GridRowRead,
     GridRowUpdate,
-    InvestorKind,
     MatchCandidate,
     MatchQuery,
     MatchResult,
@@ -51,16 +42,14 @@ from crm_api.grid.schemas import (
     RowContactIn,
     RowContactRead,
 )
+from crm_api.grid.schemas import InvestorKind
 from crm_api.kit import aggregate
-from crm_api.kit.errors import DuplicateRecord, InvalidValue, RecordNotFound, StillReferenced
+from crm_api.kit.errors import DuplicateRecord, InvalidValue, RecordNotFound
 from crm_api.kit.schemas import Domain
 from crm_api.organizations import service as organizations
 from crm_api.organizations.schemas import OrganizationCreate
 
 ROW_FIELDS = ("position", "flags", "lead_source", "values", "contacts")
-
-
-# -- rows ---------------------------------------------------------------------------------------
 
 
 def row_read(row: GridRow) -> GridRowRead:
@@ -130,43 +119,6 @@ def list_rows(session: Session, *, filters: GridRowFilter) -> GridRowPage:
 
 def _clean_flags(flags: list[str]) -> list[str]:
     return sorted(set(flags))
-
-
-def _column_definition(column: GridColumn) -> CustomField:
-    # custom_fields checks a value against a definition; a transient one carries the column's.
-    return CustomField(key=column.key, type=column.type, options=list(column.options or []))
-
-
-def check_values(
-    session: Session, given: dict[str, Any], current: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    """The row's values with `given` merged in (null removes), each checked against its column.
-
-    Raises:
-        InvalidValue: naming `values.<key>`: no live column with that key, or a value that does
-            not fit its type.
-    """
-    values = dict(current or {})
-    if not given:
-        return values
-    live = {c.key: c for c in repository.columns(session)}
-    for key, value in given.items():
-        if value is None:
-            values.pop(key, None)
-            continue
-        column = live.get(key)
-        if column is None:
-            raise InvalidValue(
-                f"values.{key}: the grid has no column {key!r}", field=f"values.{key}"
-            )
-        try:
-            values[key] = custom_fields.check_value(_column_definition(column), value)
-        except InvalidValue as exc:
-            raise InvalidValue(
-                (exc.detail or "invalid").replace(f"custom_fields.{key}", f"values.{key}"),
-                field=f"values.{key}",
-            ) from exc
-    return values
 
 
 def _set_contacts(session: Session, row: GridRow, wanted: list[RowContactIn]) -> None:
@@ -282,7 +234,7 @@ def create_row(session: Session, *, data: GridRowCreate, by: Principal) -> dict[
         position=position,
         flags=_clean_flags(data.flags),
         lead_source=data.lead_source,
-        values=check_values(session, data.values),
+        values=grid_columns.check_values(session, data.values),
     )
     aggregate.stamp_new(row, by)
     session.add(row)
@@ -311,7 +263,7 @@ def apply_row_changes(session: Session, row: GridRow, data: GridRowUpdate) -> No
     if "lead_source" in fields:
         row.lead_source = data.lead_source
     if data.values is not None:
-        row.values = check_values(session, data.values, row.values)
+        row.values = grid_columns.check_values(session, data.values, row.values)
     if data.contacts is not None:
         _set_contacts(session, row, data.contacts)
 
@@ -375,6 +327,19 @@ def ensure_row(
         session, organization_id=organization_id, contact_id=contact_id
     )
     return found
+
+
+def live_opportunity_id(
+    session: Session, *, row: GridRow, fund_id: str, lock: bool = False
+) -> str | None:
+    """The id of the row's investor's live opportunity in the fund (at most one); `lock` holds
+    its row until the transaction ends (PostgreSQL), for a cell edit's version check."""
+    opportunity_id = repository.live_opportunity_id(
+        session, organization_id=row.organization_id, contact_id=row.contact_id, fund_id=fund_id
+    )
+    if opportunity_id is not None and lock:
+        repository.lock_opportunity(session, opportunity_id)
+    return opportunity_id
 
 
 # -- matching an investor (exact email or web domain; never a name) ----------------------------
@@ -471,12 +436,7 @@ def log_communication(
         contact_id = row.contact_id
     opportunity_id = None
     if data.fund_id is not None:
-        opportunity_id = repository.live_opportunity_id(
-            session,
-            organization_id=row.organization_id,
-            contact_id=row.contact_id,
-            fund_id=data.fund_id,
-        )
+        opportunity_id = live_opportunity_id(session, row=row, fund_id=data.fund_id)
         if opportunity_id is None:
             raise InvalidValue(
                 "fund_id: the investor has no opportunity in that fund", field="fund_id"
@@ -500,139 +460,3 @@ def log_communication(
         ),
         by=by,
     )
-
-
-# -- custom columns -----------------------------------------------------------------------------
-
-
-def column_read(column: GridColumn) -> GridColumnRead:
-    return GridColumnRead(
-        id=column.id,
-        version=column.version,
-        created_at=column.created_at,
-        updated_at=column.updated_at,
-        created_by=column.created_by,
-        updated_by=column.updated_by,
-        deleted_at=column.deleted_at,
-        key=column.key,
-        label=column.label,
-        type=column.type,
-        options=list(column.options or []),
-        position=column.position,
-        width=column.width,
-    )
-
-
-def column_state(column: GridColumn) -> dict[str, Any]:
-    return column_read(column).model_dump(mode="json")
-
-
-COLUMN_KIND = aggregate.Kind(
-    name="grid_column", path="/api/grid/columns", state=column_state, title=lambda c: c.label
-)
-
-
-def _check_options(kind: FieldType, options: list[str]) -> list[str]:
-    if kind in CHOICE_TYPES and not options:
-        raise InvalidValue(f"a {kind.value} column needs options", field="options")
-    if kind not in CHOICE_TYPES and options:
-        raise InvalidValue(f"a {kind.value} column takes no options", field="options")
-    if len(set(options)) != len(options):
-        raise InvalidValue("an option is listed twice", field="options")
-    return options
-
-
-def get_column(session: Session, *, column_id: str, include_deleted: bool = False) -> GridColumn:
-    return aggregate.require_live(
-        repository.get_column(session, column_id), include_deleted=include_deleted
-    )
-
-
-def read_column(session: Session, *, record_id: str) -> GridColumnRead:
-    return column_read(get_column(session, column_id=record_id))
-
-
-def list_columns(session: Session, *, include_deleted: bool = False) -> GridColumnList:
-    return GridColumnList(
-        items=[column_read(c) for c in repository.columns(session, include_deleted=include_deleted)]
-    )
-
-
-def create_column(session: Session, *, data: GridColumnCreate, by: Principal) -> dict[str, Any]:
-    existing = repository.column_with_key(session, data.key)
-    if existing is not None:
-        raise DuplicateRecord(
-            f"a column (live or deleted) already has the key {data.key!r}",
-            field="key",
-            column_id=existing.id,
-        )
-    position = data.position
-    if position is None:
-        last = repository.last_column_position(session)
-        position = 0 if last is None else last + 1
-    column = GridColumn(
-        key=data.key,
-        label=data.label,
-        type=data.type.value,
-        options=_check_options(data.type, data.options),
-        position=position,
-        width=data.width,
-    )
-    aggregate.stamp_new(column, by)
-    session.add(column)
-    return aggregate.created(
-        session, kind=COLUMN_KIND, obj=column, actor=by, payload=data.model_dump(mode="json")
-    )
-
-
-def update_column(
-    session: Session,
-    *,
-    record_id: str,
-    data: GridColumnUpdate,
-    expected_version: int | None,
-    by: Principal,
-) -> dict[str, Any]:
-    column = get_column(session, column_id=record_id)
-    aggregate.expect_version(COLUMN_KIND, column, expected_version)
-    before = column_state(column)
-    fields = data.model_dump(exclude_unset=True)
-    for name in ("label", "options", "position"):
-        if name in fields and fields[name] is None:
-            raise InvalidValue(f"{name} must not be null", field=name)
-    if data.label is not None:
-        column.label = data.label
-    if data.options is not None:
-        column.options = _check_options(FieldType(column.type), data.options)
-    if data.position is not None:
-        column.position = data.position
-    if "width" in fields:
-        column.width = data.width
-    return aggregate.updated(
-        session,
-        kind=COLUMN_KIND,
-        obj=column,
-        before=before,
-        actor=by,
-        payload=data.model_dump(mode="json", exclude_unset=True),
-    )
-
-
-def delete_column(session: Session, *, record_id: str, by: Principal) -> dict[str, Any]:
-    column = get_column(session, column_id=record_id, include_deleted=True)
-    return aggregate.soft_deleted(session, kind=COLUMN_KIND, obj=column, actor=by)
-
-
-def restore_column(session: Session, *, record_id: str, by: Principal) -> dict[str, Any]:
-    column = get_column(session, column_id=record_id, include_deleted=True)
-    return aggregate.restored(session, kind=COLUMN_KIND, obj=column, actor=by)
-
-
-def purge_column(session: Session, *, record_id: str, by: Principal) -> None:
-    column = get_column(session, column_id=record_id, include_deleted=True)
-    holders = repository.rows_with_value(session, column.key)
-    if holders:
-        raise StillReferenced(
-            f"{holders} rows hold a value in this column; clear them first", rows=holders
-        )
-    aggregate.purged(session, kind=COLUMN_KIND, obj=column, actor=by)

@@ -15,9 +15,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from crm_api.auth.principal import Principal
-from crm_api.grid import conditions, repository
+from crm_api.grid import conditions
+from crm_api.grid.columns import service as grid_columns
 from crm_api.grid.models import GridView
-from crm_api.grid.schemas import (
+from crm_api.grid.views import repository
+from crm_api.grid.views.schemas import (
     GridViewCreate,
     GridViewFilter,
     GridViewList,
@@ -99,8 +101,8 @@ def _check_refs(session: Session, columns: list[str] | None, list_key: str | Non
         return
     if len(set(columns)) != len(columns):
         raise InvalidValue("columns: a column is listed twice", field="columns")
-    funds = {f.id for f in repository.live_funds(session)}
-    keys = {c.key for c in repository.columns(session)}
+    funds = {f.id for f in grid_columns.live_funds(session)}
+    keys = {c.key for c in grid_columns.custom_columns(session)}
     for ref in columns:
         kind, _, name = ref.partition(":")
         if kind == "fund" and name not in funds:
