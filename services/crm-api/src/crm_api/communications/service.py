@@ -216,3 +216,12 @@ def latest(
         contact_id=contact_id, organization_id=organization_id, limit=limit
     )
     return [to_read(r) for r in repository.first_page(session, filters=filters)]
+
+
+# The list's own query, for crm_api.exports (which reads it a batch at a time, unpaged).
+SORTS = repository.SORTS
+
+
+def filtered(session: Session, filters: CommunicationFilter) -> Any:
+    """The query the list runs for `filters`, without paging."""
+    return repository.filtered(session, filters)

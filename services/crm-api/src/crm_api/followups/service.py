@@ -221,3 +221,12 @@ def open_for(
 ) -> list[FollowUpView]:
     rows = repository.open_for(session, contact_id=contact_id, organization_id=organization_id)
     return [to_view(r) for r in rows]
+
+
+# The list's own query, for crm_api.exports (which reads it a batch at a time, unpaged).
+SORTS = repository.SORTS
+
+
+def filtered(session: Session, filters: FollowUpFilter) -> Any:
+    """The query the list runs for `filters`, without paging."""
+    return repository.filtered(session, filters)

@@ -269,3 +269,12 @@ def restore(session: Session, *, record_id: str, by: Principal) -> dict[str, Any
 def purge(session: Session, *, record_id: str, by: Principal) -> None:
     row = get(session, record_id=record_id, include_deleted=True)
     aggregate.purged(session, kind=KIND, obj=row, actor=by)
+
+
+# The list's own query, for crm_api.exports (which reads it a batch at a time, unpaged).
+SORTS = repository.SORTS
+
+
+def filtered(session: Session, filters: LpProfileFilter) -> Any:
+    """The query the list runs for `filters`, without paging."""
+    return repository.filtered(session, filters)
