@@ -19,6 +19,7 @@ from gateway_stack import Stack, running_stack
 from mcp import Client
 from mcp_types import CallToolResult
 
+from crm_common.contracts.interactions import digest
 from crm_common.testing import (
     backends,
     create_postgres_database,
@@ -196,6 +197,19 @@ async def test_the_dossier_resource_and_the_prompts_are_served(writer: Client, b
     prepared = await writer.get_prompt("prepare_meeting", {"name": "Ada Lovelace"})
     assert "Ada Lovelace" in read.contents[0].text  # type: ignore[union-attr]
     assert "Ada Lovelace" in prepared.messages[0].content.text  # type: ignore[union-attr]
+
+
+async def test_the_log_entry_carries_the_digest_of_the_arguments(
+    stack: Stack, book: Book, tmp_path: Path
+) -> None:
+    key = stack.create_key(["read"])
+    async with connected(stack, key, tmp_path) as client:
+        await call(client, "pipeline", fund_id=book.fund["id"])
+    page = stack.api("GET", "/api/interactions", params={"actor_id": key["id"]}).json()
+    (entry,) = [e for e in page["items"] if e["action"] == "tool.pipeline"]
+    arguments = {"fund_id": book.fund["id"], "stage": None, "limit": 25, "cursor": None}
+    assert entry["payload_digest"] == digest(arguments)
+    assert {"type": "fund", "id": book.fund["id"]} in entry["targets"]
 
 
 # -- writes -------------------------------------------------------------------------------------
