@@ -41,12 +41,12 @@ WRITES = {tool.__name__ for tool in WRITE_TOOLS}
 def stack(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
+    """crm-api and the resolver (no ingest, no gateway process) on SQLite, or each on its own
+    PostgreSQL database."""
     admin_url = postgres_admin_url() if request.param == "postgresql" else None
-    urls = {}
+    urls: dict[str, str] = {}
     if admin_url is not None:
-        urls = {
-            module: create_postgres_database(admin_url) for module in ("crm_api", "crm_resolver")
-        }
+        urls = {m: create_postgres_database(admin_url) for m in ("crm_api", "crm_resolver")}
     data_dir = tmp_path_factory.mktemp("mcp-tools")
     try:
         with running_stack(
@@ -54,8 +54,9 @@ def stack(
         ) as running:
             yield running
     finally:
-        for url in urls.values():
-            drop_postgres_database(admin_url, url)  # type: ignore[arg-type]
+        if admin_url is not None:
+            for url in urls.values():
+                drop_postgres_database(admin_url, url)
 
 
 @pytest.fixture(scope="module")
@@ -89,8 +90,9 @@ async def call(client: Client, tool: str, **arguments: Any) -> dict[str, Any]:
     result = await client.call_tool(tool, arguments)
     assert isinstance(result, CallToolResult)
     assert not result.is_error, result.content
-    assert result.structured_content is not None
-    return result.structured_content
+    content: dict[str, Any] | None = result.structured_content
+    assert content is not None
+    return content
 
 
 def text_of(result: CallToolResult) -> str:
