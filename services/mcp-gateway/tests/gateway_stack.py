@@ -23,6 +23,7 @@ from crm_common.natsd import NatsServer, free_port
 T = TypeVar("T")
 ADMIN_PASSWORD = "plum-harbor-quiet-lantern-7"
 SECRET = "g" * 48
+_ENV_PREFIX = {"crm_api": "CRM_API_", "crm_resolver": "RESOLVER_", "crm_ingest": "INGEST_"}
 
 
 def wait_until(probe: Callable[[], T | None], *, timeout: float = 60.0, what: str = "") -> T:
@@ -122,10 +123,17 @@ def _spawn(module: str, env: dict[str, str], data_dir: Path) -> subprocess.Popen
 
 @contextmanager
 def running_stack(
-    data_dir: Path, *, with_search: bool = True, gateway_settings: dict[str, str] | None = None
+    data_dir: Path,
+    *,
+    with_search: bool = True,
+    with_gateway: bool = True,
+    gateway_settings: dict[str, str] | None = None,
+    database_urls: dict[str, str] | None = None,
 ) -> Iterator[Stack]:
-    """Every service, healthy; an admin signed in (`stack.admin_token`). `gateway_settings` are
-    more MCP_GATEWAY_* values for the HTTP gateway."""
+    """Every service, healthy; an admin signed in (`stack.admin_token`). Without search, no
+    ingest; without the gateway, no `mcp-gateway serve` (a test serves the gateway itself).
+    `gateway_settings` are more MCP_GATEWAY_* values for the HTTP gateway; `database_urls`, per
+    module (`crm_api`, `crm_resolver`), a database other than the SQLite file in DATA_DIR."""
     data_dir.mkdir(parents=True, exist_ok=True)
     nats = NatsServer(data_dir / "nats").start()
     ports = {name: free_port() for name in ("crm", "resolver", "ingest", "gateway")}
@@ -149,16 +157,21 @@ def running_stack(
             "CRM_API_RATE_LIMIT_WRITE": "100000/minute",
         },
         "crm_resolver": base | {"RESOLVER_PORT": str(ports["resolver"])},
-        "mcp_gateway": base
-        | {f"MCP_GATEWAY_{k.upper()}": v for k, v in (gateway_settings or {}).items()}
-        | {"MCP_GATEWAY_PORT": str(ports["gateway"]), "MCP_GATEWAY_CRM_API_URL": crm_url},
     }
+    if with_gateway:
+        envs["mcp_gateway"] = (
+            base
+            | {f"MCP_GATEWAY_{k.upper()}": v for k, v in (gateway_settings or {}).items()}
+            | {"MCP_GATEWAY_PORT": str(ports["gateway"]), "MCP_GATEWAY_CRM_API_URL": crm_url}
+        )
     if with_search:
         envs["crm_ingest"] = base | {
             "INGEST_PORT": str(ports["ingest"]),
             "INGEST_MODEL": "minilm",
             "INGEST_TORCH_THREADS": "1",
         }
+    for module, url in (database_urls or {}).items():
+        envs[module][f"{_ENV_PREFIX[module]}DATABASE_URL"] = url
     health = {
         "crm_api": f"{crm_url}/api/health",
         "crm_resolver": f"http://127.0.0.1:{ports['resolver']}/health",

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from crm_api.interactions.service import digest as crm_api_digest
+from crm_common.contracts.interactions import digest
 from mcp_gateway.app import build_gateway
-from mcp_gateway.calls import Call, digest, key_from_headers
+from mcp_gateway.calls import Call, key_from_headers
 from mcp_gateway.errors import Denied
 from mcp_gateway.identity import Caller, KeyInfo
 from mcp_gateway.settings import Settings

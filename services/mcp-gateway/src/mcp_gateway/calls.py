@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import inspect
-import json
 import logging
 import time
 import uuid
@@ -24,8 +23,8 @@ from typing import Annotated, Any, TypeVar, cast
 from mcp.server.mcpserver import Context, MCPServer
 from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel
-from pydantic_core import to_jsonable_python
 
+from crm_common.contracts.interactions import digest
 from mcp_gateway.crm import CrmApi
 from mcp_gateway.errors import Denied, GatewayError, Outcome
 from mcp_gateway.identity import READ_SENSITIVE, Caller, KeyDirectory, KeyInfo
@@ -37,14 +36,6 @@ from mcp_gateway.untrusted import Quoter, render
 logger = logging.getLogger(__name__)
 
 AnswerT = TypeVar("AnswerT", bound=BaseModel)
-
-
-def digest(arguments: Mapping[str, Any]) -> str:
-    """SHA-256 of the arguments' canonical JSON (sorted keys, no spaces), as crm-api computes."""
-    canonical = json.dumps(
-        to_jsonable_python(dict(arguments)), sort_keys=True, separators=(",", ":"), default=str
-    )
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def key_from_headers(headers: Mapping[str, str] | None) -> str | None:
@@ -190,7 +181,7 @@ async def record(
         "channel": "mcp",
         "summary": summary[:2000],
         "targets": [r.model_dump() for r in _targets(answer, call.arguments)],
-        "payload_digest": digest(call.arguments),
+        "payload_digest": digest(dict(call.arguments)),
         "outcome": outcome,
         "duration_ms": max(0, round((time.perf_counter() - started) * 1000)),
         "flags": flags,

@@ -8,19 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from crm_common.contracts.records import RecordType
 from mcp_gateway.untrusted import UntrustedText
-
-RecordType = Literal[
-    "contact",
-    "organization",
-    "opportunity",
-    "communication",
-    "follow_up",
-    "lp_profile",
-    "fund",
-    "entity",
-    "chunk",
-]
 
 
 class Ref(BaseModel):

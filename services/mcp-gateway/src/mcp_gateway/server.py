@@ -14,8 +14,13 @@ from mcp_gateway import __version__
 from mcp_gateway.calls import Gateway, GatewayServer, invoke
 from mcp_gateway.errors import GatewayError
 from mcp_gateway.identity import ADMIN, READ
-from mcp_gateway.tools import reads
-from mcp_gateway.tools.reads import READ_TOOLS
+from mcp_gateway.tools.find import find
+from mcp_gateway.tools.follow_ups_due import follow_ups_due
+from mcp_gateway.tools.lp_dossier import lp_dossier
+from mcp_gateway.tools.pipeline import pipeline
+from mcp_gateway.tools.search import search
+from mcp_gateway.tools.timeline import timeline
+from mcp_gateway.tools.who_knows import who_knows
 from mcp_gateway.tools.writes import WRITE_TOOLS
 from mcp_gateway.untrusted import LABEL, render
 
@@ -28,6 +33,7 @@ INSTRUCTIONS = (
     "email or reaches outside the CRM."
 )
 
+READ_TOOLS = [search, find, lp_dossier, timeline, who_knows, follow_ups_due, pipeline]
 _READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=False)
 _WRITE = ToolAnnotations(
     read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=False
@@ -100,7 +106,7 @@ def build_server(gateway: Gateway) -> GatewayServer:
             ctx,
             name="lp_dossier",
             scope=READ,
-            body=reads.lp_dossier.body,  # type: ignore[attr-defined]
+            body=lp_dossier.body,  # type: ignore[attr-defined]
             arguments={"entity_id": entity_id, "contact_id": None, "organization_id": None},
         )
         return render(answer)

@@ -22,6 +22,7 @@ from crm_api.interactions.schemas import InteractionCreate, Target
 from crm_api.kit.errors import InvalidValue
 from crm_api.search.schemas import SearchParams
 from crm_api.snapshot.service import SOURCES
+from crm_common.contracts.interactions import digest
 from crm_common.contracts.search import SearchFilters, SearchHit, SearchRequest, SearchResponse
 
 CHANNEL = "GET /api/search"
@@ -104,7 +105,7 @@ def log_agent_search(
                 Target(type=hit.citation.source_kind, id=hit.citation.source_id)
                 for hit in response.hits
             ],
-            payload_digest=interactions.digest(request.model_dump(mode="json")),
+            payload_digest=digest(request.model_dump(mode="json")),
             flags=["sensitive_shown"] if shown else [],
         ),
     )
