@@ -17,6 +17,7 @@ from pydantic import (
 
 from crm_api.funds.schemas import Money
 from crm_api.kit.schemas import ListParams, Text, UtcTimestamp
+from crm_common.contracts.records import RecordType
 
 ActionName = Literal[
     "log_interaction",
@@ -29,17 +30,6 @@ ActionName = Literal[
 # Stage and money are the partners' call: an agent's change to them is always a proposal.
 HELD_FOR_AGENTS: frozenset[str] = frozenset({"move_stage", "set_amounts"})
 
-EvidenceType = Literal[
-    "contact",
-    "organization",
-    "opportunity",
-    "communication",
-    "follow_up",
-    "lp_profile",
-    "fund",
-    "entity",
-    "chunk",
-]
 RecordId = Annotated[str, Field(min_length=1, max_length=36)]
 EvidenceId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
 Version = Annotated[int, Field(ge=1, description="If-Match: the version you read")]
@@ -58,7 +48,7 @@ ExactMoney = Annotated[Money, BeforeValidator(_no_float)]
 class ActionEvidence(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    type: EvidenceType
+    type: RecordType
     id: EvidenceId
 
 

@@ -31,18 +31,12 @@ from crm_api.interactions.schemas import (
     Target,
 )
 from crm_common import logging as crm_logging
+from crm_common.contracts.interactions import digest
 from crm_common.events import Actor
 from crm_common.outbox import record_change
 
 GENESIS = "0" * 64
 SOURCE = "/crm-api"
-
-
-def digest(payload: Any) -> str:
-    """SHA-256 of a payload's canonical JSON, for `payload_digest`."""
-    return hashlib.sha256(
-        json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()
-    ).hexdigest()
 
 
 def _row_hash(entry: InteractionLog) -> str:
