@@ -46,11 +46,10 @@ from crm_common.natsd import NatsServer
 from crm_common.outbox import OutboxRelay
 from crm_common.testing import create_postgres_database, drop_postgres_database, postgres_admin_url
 from crm_resolver.__main__ import DEFINITION as RESOLVER_DEFINITION
-from crm_resolver.app import build_runtime
+from crm_resolver.app import CRM_CONSUMER, build_runtime
 from crm_resolver.context import Context
 from crm_resolver.entities.models import Entity, EntityLink
 from crm_resolver.graph.models import RelationEvidence
-from crm_resolver.handlers import CRM_CONSUMER
 from crm_resolver.review.models import ReviewItem
 from crm_resolver.settings import Settings as ResolverSettings
 
