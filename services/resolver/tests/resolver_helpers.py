@@ -388,8 +388,8 @@ async def start_resolver(settings: Settings, bus: Bus) -> Resolver:
     async def serving() -> bool:  # the request-reply worker registers its endpoints once running
         try:
             await bus.nc.request("$SRV.PING.resolver", b"", timeout=1)
-        except nats.errors.NoRespondersError:
-            return False
+        except (nats.errors.NoRespondersError, nats.errors.TimeoutError):
+            return False  # not subscribed yet, or too busy starting to answer within a second
         return True
 
     await eventually(serving, what="the resolver answering requests", within=15, interval=0.02)
