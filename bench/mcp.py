@@ -30,8 +30,8 @@ import httpx2 as httpx
 
 from bench.common import percentile, save
 from crm_common.bus.connection import connect
-from crm_common.bus.service import call
-from crm_ingest.service import SEARCH_STATUS, IngestStatus, StatusRequest
+from crm_common.contracts.search import IngestStatus
+from crm_common.testing import search_caught_up
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "services/mcp-gateway/tests"))
 from gateway_stack import Stack, running_stack
@@ -51,15 +51,7 @@ QUERIES = [
 async def _wait_indexed(stack: Stack, seconds: float = 900.0) -> IngestStatus:
     bus = await connect([stack.nats_url], name="bench-mcp", wait=10)
     try:
-        deadline = time.monotonic() + seconds
-        while True:
-            status = await call(bus.nc, SEARCH_STATUS, StatusRequest(), IngestStatus, timeout=10)
-            settled = status.chunks.get("pending", 0) == 0
-            if status.ready and settled and all(n == 0 for n in status.consumers.values()):
-                return status
-            if time.monotonic() > deadline:
-                raise SystemExit(f"ingest not caught up: {status.model_dump_json()}")
-            await asyncio.sleep(1.0)
+        return await search_caught_up(bus, within=seconds)
     finally:
         await bus.nc.close()
 

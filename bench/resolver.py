@@ -44,13 +44,17 @@ from crm_common.ids import new_id_str
 from crm_common.models import outbox
 from crm_common.natsd import NatsServer
 from crm_common.outbox import OutboxRelay
-from crm_common.testing import create_postgres_database, drop_postgres_database, postgres_admin_url
+from crm_common.testing import (
+    create_postgres_database,
+    drop_postgres_database,
+    eventually,
+    postgres_admin_url,
+)
 from crm_resolver.__main__ import DEFINITION as RESOLVER_DEFINITION
-from crm_resolver.app import build_runtime
+from crm_resolver.app import CRM_CONSUMER, build_runtime
 from crm_resolver.context import Context
 from crm_resolver.entities.models import Entity, EntityLink
 from crm_resolver.graph.models import RelationEvidence
-from crm_resolver.handlers import CRM_CONSUMER
 from crm_resolver.review.models import ReviewItem
 from crm_resolver.settings import Settings as ResolverSettings
 
@@ -68,20 +72,24 @@ async def _drain(relay_db: Database, bus: Bus) -> None:
 
 
 async def _caught_up(bus: Bus, db: Database, stream: str, consumer: str) -> None:
-    while True:
+    async def backlog() -> int:
         try:
             info = await bus.js.consumer_info(stream, consumer)
-            pending = int(info.num_pending or 0) + int(info.num_ack_pending or 0)
         except Exception:  # the runner has not created it yet
-            pending = 1
-        if pending == 0:
-            with db.session() as session:
-                unsent = session.scalar(
-                    select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))
-                )
-            if not unsent:
-                return
-        await asyncio.sleep(0.05)
+            return 1
+        pending = int(info.num_pending or 0) + int(info.num_ack_pending or 0)
+        if pending:
+            return pending
+        with db.session() as session:
+            unsent = session.scalar(
+                select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))
+            )
+        return int(unsent or 0)
+
+    async def caught_up() -> bool:
+        return await backlog() == 0
+
+    await eventually(caught_up, what=f"{consumer} caught up", within=3600)
 
 
 def _counts(db: Database) -> dict[str, int]:

@@ -14,13 +14,15 @@ from typing import Any
 from bench.search_corpus import Record
 from crm_common import migrations
 from crm_common.bus.connection import Bus, connect
+from crm_common.contracts.search import IngestStatus
 from crm_common.db import Database
 from crm_common.events import Actor, CloudEvent
 from crm_common.natsd import NatsServer
 from crm_common.runtime import ServiceRuntime
+from crm_common.testing import search_caught_up
 from crm_ingest.__main__ import DEFINITION
 from crm_ingest.embeddings.base import Embedder
-from crm_ingest.service import IngestService
+from crm_ingest.process import IngestService
 from crm_ingest.settings import Settings
 from crm_ingest.store.base import VectorStore
 
@@ -117,14 +119,6 @@ async def ingest_service(
         nats.stop()
 
 
-async def settle(ingest: IngestService, seconds: float = 3600.0) -> None:
-    async with asyncio.timeout(seconds):
-        while True:
-            status = await ingest.status()
-            chunks = status.chunks
-            if (
-                all(n == 0 for n in status.consumers.values())
-                and chunks["pending"] == chunks["deleting"] == chunks["dirty_records"] == 0
-            ):
-                return
-            await asyncio.sleep(0.05)
+async def settle(bus: Bus, seconds: float = 3600.0) -> IngestStatus:
+    """Wait until ingest has indexed everything published (`search.status`); returns its status."""
+    return await search_caught_up(bus, within=seconds)

@@ -9,7 +9,6 @@ JetStream, ingest's consumer and ledger, the indexer embedding it and writing it
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import subprocess
@@ -33,6 +32,7 @@ from crm_common.cli import migrate
 from crm_common.contracts.search import SearchRequest, SearchResponse
 from crm_common.db import Database
 from crm_common.natsd import NatsServer, free_port, wait_for_port
+from crm_common.testing import eventually
 
 PASSWORD = "quartz-meadow-signal-harbor-9"
 
@@ -52,15 +52,15 @@ def service(args: list[str], env: dict[str, str], log: Path) -> Iterator[subproc
 
 
 async def wait_healthy(url: str, seconds: float = 180) -> None:
-    deadline = time.monotonic() + seconds
     async with httpx.AsyncClient(timeout=2) as client:
-        while True:
-            with contextlib.suppress(httpx.TransportError):
-                if (await client.get(url)).status_code == 200:
-                    return
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{url} not healthy")
-            await asyncio.sleep(0.2)
+
+        async def healthy() -> bool:
+            try:
+                return (await client.get(url)).status_code == 200
+            except httpx.TransportError:
+                return False
+
+        await eventually(healthy, what=f"{url} healthy", within=seconds, interval=0.2)
 
 
 async def run(quick: bool = False) -> None:
@@ -125,11 +125,12 @@ async def run(quick: bool = False) -> None:
                     assert created.status_code == 201, created.text
                     started = time.perf_counter()
                     request = SearchRequest(query=word, mode="sparse", top_k=1)
-                    while True:
-                        found = await call(bus.nc, "search.query", request, SearchResponse)
-                        if found.hits:
-                            break
-                        await asyncio.sleep(0.005)
+
+                    async def found(request: SearchRequest = request) -> bool:
+                        answer = await call(bus.nc, "search.query", request, SearchResponse)
+                        return bool(answer.hits)
+
+                    await eventually(found, what=f"a hit for {word}", interval=0.005)
                     delays.append(time.perf_counter() - started)
             await bus.close()
         nats.stop()

@@ -28,9 +28,8 @@ from bench.common import save
 from bench.search_common import event_of, ingest_service, publish_all, settle
 from bench.search_corpus import Corpus, generate
 from crm_common.contracts.search import SearchRequest
-from crm_ingest.chunking.service import Chunker
+from crm_ingest.chunking.service import Chunker, chunk_tokens
 from crm_ingest.embeddings.base import Embedder
-from crm_ingest.service import chunk_tokens
 from crm_ingest.settings import Settings
 from crm_ingest.sources.registry import Registry
 from crm_ingest.store.qdrant import QdrantStore
@@ -84,9 +83,8 @@ async def evaluate(
         events = [event_of(r) for r in corpus.records]
         started = time.perf_counter()
         await publish_all(bus, events)
-        await settle(ingest)
+        status = await settle(bus)
         elapsed = time.perf_counter() - started
-        status = await ingest.status()
         assert ingest.searcher is not None
         figures: dict[str, Any] = {
             "records": len(corpus.records),

@@ -75,12 +75,11 @@ def _peak(pid: int | None, peak: float) -> float:
 async def child(size: int, workdir: Path) -> dict[str, Any]:
     from bench.search_common import rss_mib, state_of
     from bench.search_corpus import generate
-    from crm_ingest.chunking.service import Chunker
+    from crm_ingest.chunking.service import Chunker, chunk_tokens
     from crm_ingest.embeddings.base import SparseVector
     from crm_ingest.embeddings.bm25 import SparseEncoder
     from crm_ingest.embeddings.factory import configure_torch
     from crm_ingest.embeddings.minilm import MiniLMEmbedder
-    from crm_ingest.service import chunk_tokens
     from crm_ingest.settings import Settings
     from crm_ingest.sources.registry import Registry
     from crm_ingest.store.base import AnyOf, CollectionSpec, StorePoint, StoreQuery

@@ -3,11 +3,12 @@ crm-api with citations, and originals only for those allowed to see them.
 
 Both services run for real in this process (each app under its own TestClient, with its
 lifespan: crm-api's outbox relay, ingest's consumers, indexer and endpoints) on one nats-server.
+The test talks to ingest only through its contracts: `/health`, `search.status`, `search.reindex`.
 """
 
 from __future__ import annotations
 
-import time
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,15 +16,18 @@ from typing import Any
 import pytest
 from api_helpers import bearer, create_key, register_admin
 from fastapi.testclient import TestClient
-from ingest_helpers import migrate as migrate_ingest
-from ingest_helpers import settle
 
 from crm_api.__main__ import DEFINITION as CRM_API
 from crm_api.app import create_app as create_crm_api
 from crm_api.settings import Settings as CrmApiSettings
+from crm_common.bus.connection import connect
+from crm_common.bus.service import call
 from crm_common.cli import migrate
+from crm_common.contracts.search import SEARCH_REINDEX, ReindexRequest, ReindexResponse
 from crm_common.natsd import NatsServer
 from crm_common.outbox import unsent_count
+from crm_common.testing import eventually, poll_health, search_caught_up
+from crm_ingest.__main__ import DEFINITION as INGEST
 from crm_ingest.app import create_app as create_ingest
 from crm_ingest.embeddings.minilm import MiniLMEmbedder
 from crm_ingest.settings import Settings as IngestSettings
@@ -40,18 +44,34 @@ def minilm() -> MiniLMEmbedder:
 
 
 class Stack:
-    def __init__(self, crm: TestClient, ingest: TestClient) -> None:
+    def __init__(self, crm: TestClient, ingest: TestClient, nats_url: str) -> None:
         self.crm = crm
         self.ingest = ingest
+        self.nats_url = nats_url
         self.admin = register_admin(crm)
 
     def settle(self) -> None:
         """Wait until crm-api published everything and ingest indexed it."""
-        deadline = time.monotonic() + 30
-        while unsent_count(self.crm.app.state.db) and time.monotonic() < deadline:  # type: ignore[attr-defined]
-            time.sleep(0.05)
-        time.sleep(0.3)  # the last PubAck to the consumer's fetch
-        self.ingest.portal.call(settle, self.ingest.app.state.ingest)  # type: ignore[union-attr, attr-defined]
+        asyncio.run(self._settle())
+
+    async def _settle(self) -> None:
+        db = self.crm.app.state.db  # type: ignore[attr-defined]
+        await eventually(lambda: unsent_count(db) == 0, what="crm-api's outbox relayed")
+        bus = await connect([self.nats_url], name="test-search", wait=10)
+        try:
+            await search_caught_up(bus)
+        finally:
+            await bus.close()
+
+    def reindex(self, request: ReindexRequest) -> ReindexResponse:
+        async def ask() -> ReindexResponse:
+            bus = await connect([self.nats_url], name="test-search", wait=10)
+            try:
+                return await call(bus.nc, SEARCH_REINDEX, request, ReindexResponse)
+            finally:
+                await bus.close()
+
+        return asyncio.run(ask())
 
     def search(self, headers: dict[str, str], **params: Any) -> Any:
         response = self.crm.get("/api/search", params=params, headers=headers)
@@ -71,11 +91,11 @@ def stack(tmp_path: Path, nats_server: NatsServer, minilm: MiniLMEmbedder) -> It
     )
     migrate(CRM_API, crm_settings)
     ingest_settings = IngestSettings(DATA_DIR=tmp_path / "ingest", NATS_URL=nats_server.url)
-    migrate_ingest(ingest_settings)
+    migrate(INGEST, ingest_settings)
     ingest_app = create_ingest(ingest_settings, embedder=minilm)
     with TestClient(create_crm_api(crm_settings)) as crm, TestClient(ingest_app) as ingest:
-        ingest.portal.call(ingest_app.state.ingest.ready.wait)  # type: ignore[union-attr]
-        yield Stack(crm, ingest)
+        poll_health(ingest, "/health", status=200, timeout=60)
+        yield Stack(crm, ingest, nats_server.url)
 
 
 def test_a_logged_call_is_found_through_crm_api_with_its_citation(stack: Stack) -> None:
@@ -180,9 +200,6 @@ def test_a_keys_search_with_hits_taints_its_session(stack: Stack) -> None:
 
 
 def test_reindex_without_replay_rebuilds_from_a_crm_api_snapshot(stack: Stack) -> None:
-    from crm_common.bus.service import call as request
-    from crm_ingest.service import ReindexRequest, ReindexResponse
-
     crm, admin = stack.crm, bearer(stack.admin)
     org = crm.post(
         "/api/organizations",
@@ -198,14 +215,7 @@ def test_reindex_without_replay_rebuilds_from_a_crm_api_snapshot(stack: Stack) -
     before = stack.search(admin, q="climate deep-tech foundation")["hits"]
     assert [h["citation"]["source_id"] for h in before] == [org.json()["id"]]
 
-    ingest = stack.ingest.app.state.ingest  # type: ignore[attr-defined]
-
-    async def reindex() -> ReindexResponse:
-        return await request(
-            ingest.bus.nc, "search.reindex", ReindexRequest(replay=False), ReindexResponse
-        )
-
-    stack.ingest.portal.call(reindex)  # type: ignore[union-attr]
+    stack.reindex(ReindexRequest(replay=False))
     stack.settle()
     assert stack.search(admin, q="climate deep-tech foundation")["hits"] == []
     assert crm.post("/api/admin/snapshots", headers=admin).status_code == 201

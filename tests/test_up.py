@@ -20,6 +20,7 @@ import nats
 import pytest
 
 from crm_common.natsd import free_port
+from crm_common.testing import eventually
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVICES = {
@@ -61,10 +62,11 @@ def stack(data_dir: Path, ports: dict[str, int]) -> Iterator[subprocess.Popen[by
 
 
 def wait_all_healthy(ports: dict[str, int], process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 120
     pending = dict(SERVICES)
-    while pending:
-        assert process.poll() is None, "make up exited early"
+
+    def all_healthy() -> None:
+        if process.poll() is not None:
+            pytest.fail("make up exited early")  # at once: no wait can bring it back
         for name, path in list(pending.items()):
             try:
                 response = httpx.get(f"http://127.0.0.1:{ports[name]}{path}", timeout=2)
@@ -74,9 +76,9 @@ def wait_all_healthy(ports: dict[str, int], process: subprocess.Popen[bytes]) ->
                 body = response.json()
                 assert body["checks"]["bus"]["ok"] is True
                 del pending[name]
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not healthy: {sorted(pending)}")
-        time.sleep(0.2)
+        assert not pending, f"not healthy: {sorted(pending)}"
+
+    asyncio.run(eventually(all_healthy, what="every service healthy", within=120, interval=0.2))
 
 
 async def crm_stream_messages(nats_url: str, publish: bool) -> int:

@@ -1,10 +1,7 @@
-"""Test helpers for libs/common: a downstream effect table, event factories, polling."""
+"""Test helpers for libs/common: a downstream effect table, event factories."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-import anyio
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
 from sqlalchemy.orm import Session
 
@@ -69,11 +66,3 @@ def effect_rows(db: Database) -> list[tuple[str, str, int, str | None]]:
 def effect_count(db: Database) -> int:
     with db.session() as session:
         return int(session.execute(select(func.count()).select_from(effect)).scalar_one())
-
-
-async def eventually(predicate: Callable[[], bool], *, within: float = 10.0) -> None:
-    """Wait until `predicate()` holds; fails the test after `within` seconds."""
-    with anyio.fail_after(within):
-        # The predicate reads a database or a client's state, which can signal no event.
-        while not predicate():  # noqa: ASYNC110
-            await anyio.sleep(0.02)

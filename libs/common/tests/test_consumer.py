@@ -11,7 +11,6 @@ import pytest
 from bus_helpers import (
     create_effect_table,
     effect_rows,
-    eventually,
     make_event,
     record_effect,
 )
@@ -31,6 +30,7 @@ from crm_common.bus.consumer import (
 from crm_common.bus.streams import ensure_streams
 from crm_common.db import Database
 from crm_common.events import CloudEvent
+from crm_common.testing import eventually
 
 pytestmark = pytest.mark.anyio
 
@@ -106,7 +106,7 @@ async def test_a_handler_that_fails_a_few_times_is_retried_until_it_succeeds(
     event = make_event()
     await publish(streams, event)
 
-    await eventually(lambda: len(effect_rows(db)) == 1)
+    await eventually(lambda: len(effect_rows(db)) == 1, what="one effect")
     assert handler.calls == 3
     assert effect_rows(db)[0][0] == event.id
     assert await dlq_messages(streams) == []
@@ -128,7 +128,9 @@ async def test_a_handler_that_keeps_failing_lands_in_the_dlq_while_later_message
     )
     await publish(streams, good)
 
-    await eventually(lambda: [r[0] for r in effect_rows(db)] == [good.id])
+    await eventually(
+        lambda: [r[0] for r in effect_rows(db)] == [good.id], what="only the good event's effect"
+    )
     dead: list[tuple[str, dict[str, str], bytes]] = []
 
     async def wait_dlq() -> None:
@@ -159,7 +161,7 @@ async def test_a_message_that_is_not_an_event_goes_to_the_dlq_at_once(
     good = make_event()
     await publish(streams, good)
 
-    await eventually(lambda: len(effect_rows(db)) == 1)
+    await eventually(lambda: len(effect_rows(db)) == 1, what="one effect")
     dead = await dlq_messages(streams)
     assert len(dead) == 1
     assert dead[0][1][DLQ_DELIVERIES] == "1"
@@ -178,7 +180,9 @@ async def test_a_redelivered_event_changes_nothing(
     marker = make_event(aggregate_id="marker")
     await publish(streams, marker)
 
-    await eventually(lambda: marker.id in [r[0] for r in effect_rows(db)])
+    await eventually(
+        lambda: marker.id in [r[0] for r in effect_rows(db)], what="the marker event's effect"
+    )
     assert [r[0] for r in effect_rows(db)] == [event.id, marker.id]
 
 
@@ -193,7 +197,9 @@ async def test_an_older_version_arriving_after_a_newer_one_changes_nothing(
     marker = make_event(aggregate_id="marker")
     await publish(streams, marker)
 
-    await eventually(lambda: marker.id in [r[0] for r in effect_rows(db)])
+    await eventually(
+        lambda: marker.id in [r[0] for r in effect_rows(db)], what="the marker event's effect"
+    )
     assert [(r[1], r[2], r[3]) for r in effect_rows(db)] == [
         ("c-1", 2, "Ada Lovelace"),
         ("marker", 1, "Ada"),

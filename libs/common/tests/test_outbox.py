@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from bus_helpers import create_effect_table, effect_rows, eventually, make_event, record_effect
+from bus_helpers import create_effect_table, effect_rows, make_event, record_effect
 
 from crm_common import outbox as outbox_module
 from crm_common.bus.connection import Bus, connect
@@ -19,6 +19,7 @@ from crm_common.bus.streams import ensure_streams
 from crm_common.db import Database
 from crm_common.natsd import NatsServer
 from crm_common.outbox import OutboxRelay, add_event, unsent_count
+from crm_common.testing import eventually
 
 pytestmark = pytest.mark.anyio
 
@@ -75,7 +76,11 @@ async def drain_through_marker(db: Database, within: float = 10.0) -> str:
     marker = make_event(aggregate_id="marker")
     with db.transaction() as session:
         add_event(session, marker)
-    await eventually(lambda: marker.id in {row[0] for row in effect_rows(db)}, within=within)
+    await eventually(
+        lambda: marker.id in {row[0] for row in effect_rows(db)},
+        what="the marker event's effect",
+        within=within,
+    )
     return marker.id
 
 
@@ -100,7 +105,7 @@ async def test_a_committed_event_is_published_with_its_id_as_msg_id(
     with db.transaction() as session:
         add_event(session, event)
 
-    await eventually(lambda: unsent_count(db) == 0)
+    await eventually(lambda: unsent_count(db) == 0, what="the outbox relayed")
     assert await stream_messages(streams) == 1
     msg = await streams.js.get_msg("CRM", 1)
     assert msg.subject == "crm.contact.updated"
@@ -112,11 +117,11 @@ async def test_a_commit_wakes_the_relay_without_waiting_for_the_poll(
 ) -> None:
     relay = OutboxRelay(db, streams, poll_interval=3600)
     running.start(relay)
-    await eventually(lambda: relay.is_leader)
+    await eventually(lambda: relay.is_leader, what="the relay leading")
     with db.transaction() as session:
         add_event(session, make_event())
     # With an hour between polls, only the commit's wake-up can publish it within the deadline.
-    await eventually(lambda: unsent_count(db) == 0, within=5)
+    await eventually(lambda: unsent_count(db) == 0, what="the outbox relayed", within=5)
 
 
 def test_the_wake_up_comes_once_rows_written_under_savepoints_are_committed(db: Database) -> None:
@@ -161,7 +166,7 @@ async def test_a_rolled_back_transaction_publishes_nothing(
     with db.transaction() as session:
         add_event(session, marker)
 
-    await eventually(lambda: unsent_count(db) == 0)
+    await eventually(lambda: unsent_count(db) == 0, what="the outbox relayed")
     assert await stream_messages(streams) == 1
     assert await stream_event_ids(streams, 1) == [marker.id]
 
@@ -174,17 +179,17 @@ async def test_an_event_committed_while_nats_is_down_is_published_once_after_it_
         await ensure_streams(bus.js)
         relay = OutboxRelay(db, bus, poll_interval=0.05, ack_timeout=1.0, max_backoff=0.5)
         running.start(relay)
-        await eventually(lambda: relay.is_leader)
+        await eventually(lambda: relay.is_leader, what="the relay leading")
 
         nats_server.stop()
         event = make_event()
         with db.transaction() as session:
             add_event(session, event)
-        await eventually(lambda: relay.failed_attempts > 0)
+        await eventually(lambda: relay.failed_attempts > 0, what="a failed relay attempt")
         assert unsent_count(db) == 1
 
         nats_server.start()
-        await eventually(lambda: unsent_count(db) == 0, within=30)
+        await eventually(lambda: unsent_count(db) == 0, what="the outbox relayed", within=30)
         assert await stream_messages(bus) == 1
         assert await stream_event_ids(bus, 1) == [event.id]
     finally:
@@ -211,8 +216,8 @@ async def test_a_relay_killed_between_publish_and_mark_sent_causes_no_second_eff
     # Its successor publishes them all again; the stream's duplicate window drops the copies.
     running.start(OutboxRelay(db, streams, poll_interval=0.05))
     running.start(effect_consumer(streams, db))
-    await eventually(lambda: unsent_count(db) == 0)
-    await eventually(lambda: len(effect_rows(db)) == 5)
+    await eventually(lambda: unsent_count(db) == 0, what="the outbox relayed")
+    await eventually(lambda: len(effect_rows(db)) == 5, what="five effects")
     assert await stream_messages(streams) == 5
     assert sorted(row[0] for row in effect_rows(db)) == sorted(e.id for e in events)
 
@@ -228,7 +233,7 @@ async def test_republishing_after_a_reconnect_causes_no_second_effect(
     with db.transaction() as session:
         for event in events:
             add_event(session, event)
-    await eventually(lambda: len(effect_rows(db)) == 3)
+    await eventually(lambda: len(effect_rows(db)) == 3, what="three effects")
 
     assert await relay.republish_recent() == 3
     await drain_through_marker(db)
@@ -263,11 +268,11 @@ async def test_every_event_committed_across_a_sigkill_of_nats_arrives_with_one_e
         writer = asyncio.create_task(asyncio.to_thread(write_steadily))
         await asyncio.to_thread(halfway.wait, 30)
         server.kill()
-        await eventually(lambda: not bus.is_connected)
+        await eventually(lambda: not bus.is_connected, what="the bus disconnected")
         server.start()
         await writer
 
-        await eventually(lambda: len(effect_rows(db)) >= total, within=90)
+        await eventually(lambda: len(effect_rows(db)) >= total, what="every effect", within=90)
         marker = await drain_through_marker(db, within=30)
         effects = [row[0] for row in effect_rows(db) if row[0] != marker]
         assert len(effects) == total

@@ -20,9 +20,10 @@ from crm_common.db import Database
 from crm_common.events import Actor, CloudEvent
 from crm_common.ids import new_id_str
 from crm_common.runtime import ServiceRuntime
+from crm_common.testing import search_caught_up
 from crm_ingest.__main__ import DEFINITION
 from crm_ingest.embeddings.base import Embedder
-from crm_ingest.service import IngestService
+from crm_ingest.process import IngestService
 from crm_ingest.settings import Settings
 from crm_ingest.store.base import VectorStore
 from crm_ingest.store.edge import EdgeStore
@@ -74,16 +75,8 @@ async def running_ingest(
 
 async def settle(ingest: IngestService, seconds: float = 30.0) -> None:
     """Wait until every event is consumed and the store holds what the ledger says."""
-    async with asyncio.timeout(seconds):
-        while True:
-            status = await ingest.status()
-            chunks = status.chunks
-            if (
-                all(n == 0 for n in status.consumers.values())
-                and chunks["pending"] == chunks["deleting"] == chunks["dirty_records"] == 0
-            ):
-                return
-            await asyncio.sleep(0.05)
+    assert ingest.bus is not None
+    await search_caught_up(ingest.bus, within=seconds)
 
 
 async def search(bus: Bus, query: str, **options: Any) -> SearchResponse:

@@ -27,10 +27,10 @@ from crm_common.events import Actor, CloudEvent
 from crm_common.ids import new_id_str
 from crm_common.models import outbox
 from crm_common.runtime import ServiceRuntime
+from crm_common.testing import eventually
 from crm_resolver.__main__ import DEFINITION
-from crm_resolver.app import build_runtime
+from crm_resolver.app import CRM_AGGREGATES, CRM_CONSUMER, GMAIL_CONSUMER, build_runtime
 from crm_resolver.context import Context
-from crm_resolver.handlers import CRM_AGGREGATES, CRM_CONSUMER, GMAIL_CONSUMER
 from crm_resolver.settings import Settings
 
 CRM_ACTOR = Actor(kind="user", id="u-admin", name="admin")
@@ -296,24 +296,32 @@ class Resolver:
 
     async def settle(self, within: float = 30.0) -> None:
         """Wait until both consumers have handled everything and the outbox is published."""
-        with anyio.fail_after(within):
-            while True:
-                pending = 0
-                for name, stream in ((CRM_CONSUMER, "CRM"), (GMAIL_CONSUMER, "GMAIL")):
-                    try:
-                        info = await self.bus.js.consumer_info(stream, name)
-                    except Exception:  # not created yet: the runner is still starting
-                        pending += 1
-                        continue
-                    pending += int(info.num_pending or 0) + int(info.num_ack_pending or 0)
-                    # A message nak'ed for a later retry is neither: it shows as acks behind.
-                    delivered = info.delivered.stream_seq if info.delivered else 0
-                    acked = info.ack_floor.stream_seq if info.ack_floor else 0
-                    pending += int((delivered or 0) > (acked or 0))
-                    pending += int((delivered or 0) < self._last_seq.get(stream, 0))
-                if pending == 0 and self._unsent() == 0:
-                    return
-                await anyio.sleep(0.02)
+
+        async def backlog() -> int:
+            pending = 0
+            for name, stream in ((CRM_CONSUMER, "CRM"), (GMAIL_CONSUMER, "GMAIL")):
+                try:
+                    info = await self.bus.js.consumer_info(stream, name)
+                except Exception:  # not created yet: the runner is still starting
+                    pending += 1
+                    continue
+                pending += int(info.num_pending or 0) + int(info.num_ack_pending or 0)
+                # A message nak'ed for a later retry is neither: it shows as acks behind.
+                delivered = info.delivered.stream_seq if info.delivered else 0
+                acked = info.ack_floor.stream_seq if info.ack_floor else 0
+                pending += int((delivered or 0) > (acked or 0))
+                pending += int((delivered or 0) < self._last_seq.get(stream, 0))
+            return pending + self._unsent()
+
+        async def settled() -> bool:
+            return await backlog() == 0
+
+        await eventually(
+            settled,
+            what="the resolver consumed and published everything",
+            within=within,
+            interval=0.02,
+        )
 
     async def ask(self, subject: str, request: BaseModel, response: type[Any]) -> Any:
         return await call(self.bus.nc, subject, request, response, timeout=10)
@@ -376,12 +384,15 @@ async def start_resolver(settings: Settings, bus: Bus) -> Resolver:
     await runtime.start()
     with anyio.fail_after(15):
         await runtime.ready.wait()
-        while True:  # the request-reply worker registers its endpoints once running
-            try:
-                await bus.nc.request("$SRV.PING.resolver", b"", timeout=1)
-                break
-            except nats.errors.NoRespondersError:
-                await anyio.sleep(0.02)
+
+    async def serving() -> bool:  # the request-reply worker registers its endpoints once running
+        try:
+            await bus.nc.request("$SRV.PING.resolver", b"", timeout=1)
+        except (nats.errors.NoRespondersError, nats.errors.TimeoutError):
+            return False  # not subscribed yet, or too busy starting to answer within a second
+        return True
+
+    await eventually(serving, what="the resolver answering requests", within=15, interval=0.02)
     return Resolver(bus=bus, db=db, ctx=ctx, runtime=runtime)
 
 

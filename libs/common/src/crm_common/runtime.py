@@ -4,6 +4,10 @@
 up, and reports the bus down in its health check, while NATS is still starting). Once connected,
 the streams are ensured and every worker is started. `stop()` stops the workers (each finishes the
 batch in hand), then drains the connection.
+
+A service's process module registers its domains' consumers (`add_consumers`: one
+`ConsumerRunner` each) and request-reply endpoints (`add_endpoints`: one micro service), and any
+other worker (`add_worker`: the outbox relay, an indexer).
 """
 
 from __future__ import annotations
@@ -11,10 +15,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
-from typing import Protocol
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Protocol
 
 from crm_common.bus.connection import Bus, connect
+from crm_common.bus.consumer import ConsumerRunner, ConsumerSpec
+from crm_common.bus.service import Endpoint, EndpointsWorker
 from crm_common.bus.streams import ensure_streams
 from crm_common.db import Database
 from crm_common.settings import ServiceSettings
@@ -52,6 +58,30 @@ class ServiceRuntime:
 
     def add_worker(self, factory: WorkerFactory) -> None:
         self._factories.append(factory)
+
+    def add_consumers(self, specs: Iterable[ConsumerSpec]) -> None:
+        """Run each consumer on this runtime's database once the bus is connected."""
+        db = self.db
+        if db is None:
+            raise ValueError("consumers need a database (their ledger)")
+        for spec in specs:
+            self.add_worker(lambda bus, spec=spec: ConsumerRunner(spec, bus=bus, db=db))  # type: ignore[misc]
+
+    def add_endpoints(
+        self,
+        endpoints: Sequence[Endpoint[Any, Any]],
+        *,
+        name: str,
+        version: str,
+        description: str = "",
+    ) -> None:
+        """Serve `endpoints` as the micro service `name` once the bus is connected."""
+        served = list(endpoints)
+        self.add_worker(
+            lambda bus: EndpointsWorker(
+                bus.nc, name=name, version=version, endpoints=served, description=description
+            )
+        )
 
     async def start(self) -> None:
         self._connector = asyncio.create_task(self._connect_and_start(), name="bus-connect")

@@ -5,15 +5,19 @@
 - `database_url`: a fresh, empty database; every test that asks for it runs on SQLite, and on
   PostgreSQL too when TEST_POSTGRES_URL is set (a new database per test on that server).
 - `db`: a `Database` on `database_url` with the common tables migrated.
+
+And the waits tests share: `eventually` (poll a probe until it holds), `search_caught_up` (ask
+ingest's `search.status` until it has caught up) and `poll_health`.
 """
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import os
-import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, overload
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -21,11 +25,15 @@ from sqlalchemy.engine import make_url
 
 from crm_common import migrations
 from crm_common.bus.connection import Bus, connect
+from crm_common.bus.service import call
+from crm_common.contracts.search import SEARCH_STATUS, IngestStatus, StatusRequest
 from crm_common.db import Database
 from crm_common.ids import new_id
 from crm_common.natsd import NatsServer
 
 POSTGRES_ENV = "TEST_POSTGRES_URL"
+
+T = TypeVar("T")
 
 
 def postgres_admin_url() -> str | None:
@@ -115,17 +123,70 @@ def db(database_url: str) -> Iterator[Database]:
         database.dispose()
 
 
+@overload
+async def eventually(
+    probe: Callable[[], Awaitable[T]], *, what: str, within: float = ..., interval: float = ...
+) -> T: ...
+
+
+@overload
+async def eventually(
+    probe: Callable[[], T], *, what: str, within: float = ..., interval: float = ...
+) -> T: ...
+
+
+async def eventually(
+    probe: Callable[[], Any], *, what: str, within: float = 30.0, interval: float = 0.05
+) -> Any:
+    """Call `probe` (sync or async) until it holds; returns what it returned then.
+
+    It holds when it returns a truthy value, or returns None without raising (a probe that
+    asserts: it holds once its assertions stop failing). A falsy value or an AssertionError means
+    not yet; any other exception fails at once. From synchronous code: `asyncio.run(...)`.
+
+    Raises:
+        AssertionError: it did not hold within `within` seconds; the message names `what` and
+            the probe's last answer.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while True:
+        try:
+            result = probe()
+            if inspect.isawaitable(result):
+                result = await result
+        except AssertionError as exc:
+            last = f"failed: {exc}"
+        else:
+            if result is None or result:
+                return result
+            last = f"answered {result!r}"
+        if loop.time() > deadline:
+            raise AssertionError(f"{what}: not within {within:g}s; last {last}")
+        await asyncio.sleep(interval)
+
+
+async def search_caught_up(bus: Bus, *, within: float = 30.0) -> IngestStatus:
+    """Ask ingest's `search.status` until it has caught up (`IngestStatus.caught_up`)."""
+
+    async def probe() -> IngestStatus:
+        status = await call(bus.nc, SEARCH_STATUS, StatusRequest(), IngestStatus, timeout=10)
+        assert status.caught_up, status.model_dump_json()
+        return status
+
+    return await eventually(probe, what="ingest caught up", within=within)
+
+
 def poll_health(client: Any, path: str, *, status: int, timeout: float = 15.0) -> dict[str, Any]:
     """GET `path` until it answers `status`; returns the body. Fails after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
+
+    def probe() -> dict[str, Any]:
         response = client.get(path)
-        if response.status_code == status:
-            body: dict[str, Any] = response.json()
-            return body
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{path} answered {response.status_code}: {response.text}")
-        time.sleep(0.05)
+        assert response.status_code == status, f"{response.status_code}: {response.text}"
+        body: dict[str, Any] = response.json()
+        return body
+
+    return asyncio.run(eventually(probe, what=f"{path} answering {status}", within=timeout))
 
 
 def check_health_follows_the_bus(

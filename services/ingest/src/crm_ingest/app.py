@@ -1,4 +1,6 @@
-"""The HTTP face of ingest: `/health` (database, bus, and the index) and `/metrics`.
+"""The ingest process: it builds the database and the ingest service (process.py: the model, the
+store, each domain's consumers, the indexer and the `search.*` endpoints) on a `ServiceRuntime`,
+and serves `/health` (database, bus, and the index) and `/metrics`.
 
 Search itself is request-reply on the bus (`search.query`); crm-api serves it over HTTP.
 """
@@ -12,7 +14,7 @@ from crm_common.http import health_router, lifespan_for, metrics_router, runtime
 from crm_common.runtime import ServiceRuntime
 from crm_ingest import __version__
 from crm_ingest.embeddings.base import Embedder
-from crm_ingest.service import IngestService
+from crm_ingest.process import IngestService
 from crm_ingest.settings import Settings
 from crm_ingest.store.base import VectorStore
 

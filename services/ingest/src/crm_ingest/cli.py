@@ -23,21 +23,21 @@ from nats.js.errors import NotFoundError
 
 from crm_common.bus.connection import Bus, connect
 from crm_common.bus.service import ServiceCallError, ServiceUnreachable, call
-from crm_common.db import Database
-from crm_ingest.ledger import status as ledger_status
-from crm_ingest.service import (
+from crm_common.contracts.search import (
     SEARCH_REINDEX,
     SEARCH_STATUS,
     IngestStatus,
     ReindexRequest,
     ReindexResponse,
     StatusRequest,
-    build_store,
-    consumer_name,
 )
+from crm_common.db import Database
+from crm_ingest.ledger import status as ledger_status
+from crm_ingest.ledger.handlers import consumer_name
 from crm_ingest.settings import Settings
 from crm_ingest.sources.registry import Registry
 from crm_ingest.store.base import StoreError
+from crm_ingest.store.factory import build_store
 
 
 def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
@@ -92,8 +92,7 @@ async def _wait(bus: Bus, seconds: float) -> IngestStatus:
     deadline = time.monotonic() + seconds
     while True:
         status = await call(bus.nc, SEARCH_STATUS, StatusRequest(), IngestStatus, timeout=10)
-        settled = status.chunks.get("pending", 0) == 0 and status.chunks.get("deleting", 0) == 0
-        if status.ready and settled and all(n == 0 for n in status.consumers.values()):
+        if status.caught_up:
             return status
         if time.monotonic() > deadline:
             raise SystemExit(f"not caught up after {seconds:.0f}s: {status.model_dump_json()}")

@@ -24,7 +24,7 @@ from ingest_helpers import (
 from crm_common.bus.connection import Bus
 from crm_common.natsd import NatsServer
 from crm_ingest.embeddings.minilm import MiniLMEmbedder
-from crm_ingest.service import IngestService
+from crm_ingest.process import IngestService
 from crm_ingest.store.base import VectorStore
 
 pytestmark = pytest.mark.anyio

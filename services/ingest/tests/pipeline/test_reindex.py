@@ -22,11 +22,12 @@ from ingest_helpers import (
 
 from crm_common.bus.connection import Bus
 from crm_common.bus.service import ServiceCallError, call
+from crm_common.contracts.search import ReindexRequest, ReindexResponse
 from crm_common.natsd import NatsServer
 from crm_ingest import cli
 from crm_ingest.embeddings.bge_m3 import BgeM3Embedder
 from crm_ingest.embeddings.minilm import MiniLMEmbedder
-from crm_ingest.service import IngestService, ReindexRequest, ReindexResponse
+from crm_ingest.process import IngestService
 
 pytestmark = pytest.mark.anyio
 

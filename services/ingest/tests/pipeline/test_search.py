@@ -24,7 +24,7 @@ from crm_common.bus.service import ServiceCallError, call
 from crm_common.contracts.search import SearchResponse
 from crm_common.natsd import NatsServer
 from crm_ingest.embeddings.minilm import MiniLMEmbedder
-from crm_ingest.service import IngestService
+from crm_ingest.process import IngestService
 
 pytestmark = pytest.mark.anyio
 

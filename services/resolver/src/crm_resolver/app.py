@@ -1,60 +1,90 @@
-"""The resolver process: consumers of `crm.*` and `gmail.message.*`, the request-reply service
-`resolver.*`, the outbox relay of `resolver.entity.*`, and the HTTP face (`/health`, `/metrics`)."""
+"""The resolver process: it builds the database and the context, registers each domain's
+consumers (`<domain>/handlers.py`) and request-reply endpoints (`<domain>/endpoints.py`) and the
+outbox relay of `resolver.entity.*` on a `ServiceRuntime`, and serves `/health` and `/metrics`.
+
+    resolver-crm     crm.<aggregate>.* (sources: the identities; graph: the evidence only)
+    resolver-gmail   gmail.message.* (sources)
+    resolver.*       matching, entities, graph, review, decisions
+"""
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
-
 from fastapi import FastAPI
-from nats.micro.service import Service
 
-from crm_common.bus.connection import Bus
-from crm_common.bus.consumer import ConsumerRunner
-from crm_common.bus.service import Endpoint, start_service
+from crm_common.bus.consumer import ConsumerSpec
 from crm_common.db import Database
 from crm_common.http import health_app
 from crm_common.outbox import OutboxRelay
 from crm_common.runtime import ServiceRuntime
 from crm_resolver import __version__
 from crm_resolver.context import Context
-from crm_resolver.endpoints import endpoints
-from crm_resolver.handlers import consumer_specs
+from crm_resolver.decisions import endpoints as decisions_endpoints
+from crm_resolver.entities import endpoints as entities_endpoints
+from crm_resolver.graph import endpoints as graph_endpoints
+from crm_resolver.graph import handlers as graph_handlers
+from crm_resolver.matching import endpoints as matching_endpoints
+from crm_resolver.review import endpoints as review_endpoints
 from crm_resolver.settings import Settings
+from crm_resolver.sources import handlers as sources_handlers
+from crm_resolver.transactions import handler
+
+ACTIONS = ("created", "updated", "deleted", "restored", "snapshot", "purged")
+CRM_HANDLERS = sources_handlers.CRM | graph_handlers.CRM
+# In the durable consumer's filter order (a reorder would update its configuration).
+CRM_AGGREGATES = (
+    "contact",
+    "organization",
+    "lp_profile",
+    "grid_row",
+    "communication",
+    "opportunity",
+    "user",
+)
+
+CRM_CONSUMER = "resolver-crm"
+GMAIL_CONSUMER = "resolver-gmail"
 
 
-class RequestReply:
-    """A runtime worker that serves the `resolver.*` endpoints while the process runs."""
-
-    def __init__(self, bus: Bus, served: list[Endpoint[Any, Any]]) -> None:
-        self._bus = bus
-        self._endpoints = served
-        self._service: Service | None = None
-        self._stopped = asyncio.Event()
-
-    async def run(self) -> None:
-        self._service = await start_service(
-            self._bus.nc,
-            name="resolver",
-            version=__version__,
-            endpoints=self._endpoints,
-            description="Canonical entities, merges and the relationship graph",
-        )
-        await self._stopped.wait()
-
-    async def stop(self) -> None:
-        if self._service is not None:
-            await self._service.stop()
-        self._stopped.set()
+def consumer_specs(ctx: Context) -> list[ConsumerSpec]:
+    return [
+        ConsumerSpec(
+            name=CRM_CONSUMER,
+            stream="CRM",
+            filter_subjects=[f"crm.{aggregate}.>" for aggregate in CRM_AGGREGATES],
+            handlers={
+                f"crm.{aggregate}.{action}": handler(ctx, CRM_HANDLERS[aggregate])
+                for aggregate in CRM_AGGREGATES
+                for action in ACTIONS
+            },
+        ),
+        ConsumerSpec(
+            name=GMAIL_CONSUMER,
+            stream="GMAIL",
+            filter_subjects=["gmail.message.>"],
+            handlers={
+                f"gmail.message.{action}": handler(ctx, handle)
+                for action, handle in sources_handlers.GMAIL.items()
+            },
+        ),
+    ]
 
 
 def build_runtime(settings: Settings, db: Database, ctx: Context) -> ServiceRuntime:
     runtime = ServiceRuntime(settings=settings, db=db)
     runtime.add_worker(lambda bus: OutboxRelay(db, bus))
-    for spec in consumer_specs(ctx):
-        runtime.add_worker(lambda bus, spec=spec: ConsumerRunner(spec, bus=bus, db=db))  # type: ignore[misc]
-    served = endpoints(db, ctx)
-    runtime.add_worker(lambda bus: RequestReply(bus, served))
+    runtime.add_consumers(consumer_specs(ctx))
+    runtime.add_endpoints(
+        [
+            *matching_endpoints.endpoints(db, ctx),
+            *entities_endpoints.endpoints(db, ctx),
+            *graph_endpoints.endpoints(db, ctx),
+            *review_endpoints.endpoints(db, ctx),
+            *decisions_endpoints.endpoints(db, ctx),
+        ],
+        name="resolver",
+        version=__version__,
+        description="Canonical entities, merges and the relationship graph",
+    )
     return runtime
 
 

@@ -3,7 +3,8 @@
 A service declares endpoints with a pydantic request and response model. A request that does not
 validate, or a handler that raises a `CRMError`, is answered with the micro error headers
 (`Nats-Service-Error-Code`, `Nats-Service-Error`) and an RFC 9457 problem body, so the caller
-gets a `ServiceCallError` at once instead of a timeout. `call` is the typed client.
+gets a `ServiceCallError` at once instead of a timeout. `call` is the typed client;
+`EndpointsWorker` serves a list of endpoints for as long as a `ServiceRuntime` runs.
 
     ServiceCallError        the service answered with an error: .status, .problem
     ServiceUnreachable      nobody serves the subject (no responders) or no answer in time
@@ -11,6 +12,8 @@ gets a `ServiceCallError` at once instead of a timeout. `call` is the typed clie
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -148,6 +151,44 @@ async def start_service(
             )
         )
     return service
+
+
+class EndpointsWorker:
+    """A runtime worker (crm_common.runtime) that serves `endpoints` as one micro service."""
+
+    def __init__(
+        self,
+        nc: Client,
+        *,
+        name: str,
+        version: str,
+        endpoints: Sequence[Endpoint[Any, Any]],
+        description: str = "",
+    ) -> None:
+        self._nc = nc
+        self._name = name
+        self._version = version
+        self._endpoints = list(endpoints)
+        self._description = description
+        self._service: Service | None = None
+        self._stopped = asyncio.Event()
+
+    async def run(self) -> None:
+        self._service = await start_service(
+            self._nc,
+            name=self._name,
+            version=self._version,
+            endpoints=self._endpoints,
+            description=self._description,
+        )
+        await self._stopped.wait()
+
+    async def stop(self) -> None:
+        if self._service is not None:
+            # With the bus gone, unsubscribing fails; there is nothing left to stop then.
+            with contextlib.suppress(nats.errors.Error, OSError):
+                await self._service.stop()
+        self._stopped.set()
 
 
 async def call(

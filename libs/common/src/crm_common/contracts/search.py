@@ -1,5 +1,5 @@
-"""The request and answer of `search.query`, served by ingest and called by crm-api and the MCP
-gateway.
+"""The request-reply API of search, served by ingest: `search.query` (called by crm-api and the
+MCP gateway), `search.status` (the index and what is left to write) and `search.reindex`.
 
 A search runs one of four modes over the collection `crm_chunks`: `dense` (the embedding model),
 `sparse` (BM25 with IDF), `hybrid` (both prefetched and fused with reciprocal-rank fusion, plus
@@ -8,15 +8,21 @@ alone). Filters narrow it by canonical entity, contact, organization, fund, sour
 author and event time. The answer holds at most one hit per source record, best first; each hit
 cites its record (kind, id, version, event time, path in the CRM) and names the redaction
 placeholders in its snippet, so a caller allowed to see the originals can put them back.
+
+`search.status` answers whether ingest has caught up (`IngestStatus.caught_up`): every event
+handed to its consumers and the store holding what its ledger says. Tests, benchmarks and
+`ingest reindex --wait` ask it rather than reading ingest's insides.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 SEARCH_QUERY = "search.query"
+SEARCH_STATUS = "search.status"
+SEARCH_REINDEX = "search.reindex"
 
 SearchMode = Literal["dense", "sparse", "hybrid", "lexical"]
 # What a chunk came from: a CRM record (communication, contact, organization, opportunity,
@@ -137,3 +143,50 @@ class SearchResponse(BaseModel):
     mode: SearchMode
     model: str = Field(description="the embedding model that built the collection")
     next_cursor: str | None = None
+
+
+class StatusRequest(BaseModel):
+    pass
+
+
+class IngestStatus(BaseModel):
+    ready: bool
+    model: str | None
+    store: str
+    collection: str
+    points: int
+    mismatch: str | None
+    generation: int
+    unoptimized_writes: int
+    is_optimizing: bool
+    last_build_seconds: float | None
+    chunks: dict[str, int]
+    indexer: dict[str, Any]
+    consumers: dict[str, int] = Field(description="messages each consumer has yet to handle")
+
+    @property
+    def caught_up(self) -> bool:
+        """Ready, every consumer's backlog handled, and nothing left to write or re-stamp."""
+        chunks = self.chunks
+        return (
+            self.ready
+            and all(n == 0 for n in self.consumers.values())
+            and chunks.get("pending", 0) == 0
+            and chunks.get("deleting", 0) == 0
+            and chunks.get("dirty_records", 0) == 0
+        )
+
+
+class ReindexRequest(BaseModel):
+    replay: bool = Field(
+        default=True,
+        description="rewind the consumers to the start of their streams; false: keep their "
+        "position and rebuild from the next crm-api snapshot",
+    )
+
+
+class ReindexResponse(BaseModel):
+    collection: str
+    model: str
+    replay: bool
+    consumers_rewound: list[str]

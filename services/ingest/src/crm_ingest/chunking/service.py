@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from crm_common.contracts.search import RedactionMarker
 from crm_common.redaction.fields import markers_in, redact_fields
 from crm_ingest.chunking.splitter import TokenCounter, split_text
+from crm_ingest.embeddings.base import Embedder
+from crm_ingest.settings import Settings
 from crm_ingest.sources.base import TextField
 
 # Point ids are UUIDv5 in this namespace of "<source kind>:<source id>:<chunk number>", so the
@@ -61,3 +63,9 @@ class Chunker:
             ChunkDraft(n, chunk, tuple(markers_in(chunk, redacted.markers)))
             for n, chunk in enumerate(texts)
         ]
+
+
+def chunk_tokens(settings: Settings, embedder: Embedder) -> int:
+    """A chunk's token budget: the configured one within the model's limit, else up to 512."""
+    limit = min(embedder.spec.max_tokens, 512)
+    return min(settings.chunk_tokens, embedder.spec.max_tokens) if settings.chunk_tokens else limit

@@ -9,8 +9,8 @@ undo puts each link back exactly. A merged-away entity keeps its id with status 
 - split: the named records (and the LP profiles and grid rows that follow them) move to a new
   entity; the records on the two sides may not be joined by a rule again; `split` event.
 - reject (from the review queue): the two entities are different; no rule joins their records.
-- undo: the reverse of one of those, refused (409) when a later decision changed its entities;
-  undoing a merge also keeps a rule from joining the two sides again.
+
+Undoing one of them is decisions/undo.py; reading them back, decisions/reads.py.
 """
 
 from __future__ import annotations
@@ -20,19 +20,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from crm_common.contracts.resolver import Decision as DecisionRead
-from crm_common.contracts.resolver import (
-    DecisionPage,
-    DecisionResult,
-    DecisionsRequest,
-    LinkMove,
-    SourceRef,
-)
 from crm_common.events import Actor
 from crm_resolver.context import SERVICE_ACTOR, Context
 from crm_resolver.database import utcnow
 from crm_resolver.decisions import repository
-from crm_resolver.decisions.errors import DecisionConflict, DecisionNotFound, InvalidDecision
+from crm_resolver.decisions.errors import DecisionConflict, InvalidDecision
 from crm_resolver.decisions.models import Decision, DecisionMove
 from crm_resolver.entities import service as entities
 from crm_resolver.entities.models import Entity
@@ -82,7 +74,7 @@ def _move(
     )
 
 
-def _new_decision(
+def new_decision(
     session: Session,
     *,
     kind: str,
@@ -107,34 +99,34 @@ def _new_decision(
     return decision
 
 
-def _refs(session: Session, entity_id: str) -> list[Ref]:
+def refs_of(session: Session, entity_id: str) -> list[Ref]:
     return [Ref(link.source_kind, link.source_id) for link in entities.links_of(session, entity_id)]
 
 
-def _identity_refs(session: Session, refs: Sequence[Ref]) -> list[Ref]:
+def _identityrefs_of(session: Session, refs: Sequence[Ref]) -> list[Ref]:
     records = sources.get_many(session, refs)
     return [r for r in refs if r.kind in IDENTITY_KINDS and r in records]
 
 
-def _keep_apart(
+def keep_apart(
     session: Session, decision: Decision, left: Sequence[Ref], right: Sequence[Ref]
 ) -> None:
     repository.add_constraints(
         session,
         decision.id,
-        [(a, b) for a in _identity_refs(session, left) for b in _identity_refs(session, right)],
+        [(a, b) for a in _identityrefs_of(session, left) for b in _identityrefs_of(session, right)],
     )
 
 
 def is_kept_apart(session: Session, ref: Ref, entity_id: str) -> bool:
     """A person said `ref` is not one with some record of the entity."""
-    return repository.any_constraint(session, ref, _refs(session, entity_id))
+    return repository.any_constraint(session, ref, refs_of(session, entity_id))
 
 
 def entities_kept_apart(session: Session, left_entity: str, right_entity: str) -> bool:
     return bool(
         repository.constraints_between(
-            session, _refs(session, left_entity), _refs(session, right_entity)
+            session, refs_of(session, left_entity), refs_of(session, right_entity)
         )
     )
 
@@ -179,7 +171,7 @@ def merge(
     else:
         survivor = min(found.values(), key=lambda e: (e.created_at, e.id))
     losers = sorted((e for e in found.values() if e.id != survivor.id), key=lambda e: e.id)
-    decision = _new_decision(
+    decision = new_decision(
         session,
         kind="merge",
         decided_by=decided_by,
@@ -189,7 +181,7 @@ def merge(
         entity_ids=[survivor.id, *(e.id for e in losers)],
     )
     for loser in losers:
-        for ref in _refs(session, loser.id):
+        for ref in refs_of(session, loser.id):
             _move(
                 session,
                 decision,
@@ -233,7 +225,7 @@ def split(
         InvalidDecision: a record is not in the entity, or nothing would be left in it.
     """
     entity = entities.current(session, entity_id)[0]
-    held = _refs(session, entity.id)
+    held = refs_of(session, entity.id)
     missing = [str(r) for r in refs if r not in held]
     if missing:
         raise InvalidDecision(
@@ -249,7 +241,7 @@ def split(
     if not staying:
         raise InvalidDecision("a split must leave at least one record in the entity")
     new = entities.create(session, kind=entity.kind)
-    decision = _new_decision(
+    decision = new_decision(
         session,
         kind="split",
         decided_by=decider(actor),
@@ -268,7 +260,7 @@ def split(
             confidence=1.0,
             decided_by=decider(actor),
         )
-    _keep_apart(session, decision, moving, staying)
+    keep_apart(session, decision, moving, staying)
     session.flush()
     entities.publish(
         session, ctx, entities=[entity, new], action="split", actor=actor, decision_id=decision.id
@@ -317,7 +309,7 @@ def reject(
     left, right = _item_entities(session, item)
     if left == right:
         raise DecisionConflict("the two records are one entity already; split it instead")
-    decision = _new_decision(
+    decision = new_decision(
         session,
         kind="reject",
         decided_by=decider(actor),
@@ -326,7 +318,7 @@ def reject(
         evidence={"review_item": item.id, "probability": item.probability, "pair": item.pair},
         entity_ids=[left, right],
     )
-    _keep_apart(session, decision, _refs(session, left), _refs(session, right))
+    keep_apart(session, decision, refs_of(session, left), refs_of(session, right))
     review.close(
         session,
         item=item,
@@ -337,171 +329,3 @@ def reject(
     )
     touched = list(entities.get_many(session, [left, right]).values())
     return decision, sorted(touched, key=lambda e: e.id != left)
-
-
-# -- undo ---------------------------------------------------------------------------------------
-
-
-def _check_undoable(session: Session, decision: Decision) -> list[DecisionMove]:
-    if decision.kind == "undo":
-        raise DecisionConflict("an undo cannot be undone; make the decision again")
-    if decision.undone_by is not None:
-        raise DecisionConflict(
-            f"decision {decision.id} was undone already", undone_by=decision.undone_by
-        )
-
-    def changed_since(detail: str) -> DecisionConflict:
-        later = repository.later_on(session, decision.entity_ids, decision)
-        return DecisionConflict(
-            f"{detail}; undo the later decision first", later=[d.id for d in later]
-        )
-
-    touched = entities.get_many(session, decision.entity_ids)
-    first, others = decision.entity_ids[0], decision.entity_ids[1:]
-    if decision.kind in ("merge", "split") and touched[first].status == "merged":
-        raise changed_since(f"entity {first} was merged into {touched[first].merged_into} since")
-    for other in others:
-        entity = touched[other]
-        if decision.kind == "merge" and (entity.status != "merged" or entity.merged_into != first):
-            raise changed_since(f"entity {other} is no longer merged into {first}")
-        if decision.kind == "split" and entity.status == "merged":
-            raise changed_since(f"entity {other} was merged into {entity.merged_into} since")
-    moves = repository.moves_of(session, decision.id)
-    for move in moves:
-        link = entities.link_of(session, Ref(move.source_kind, move.source_id))
-        if link is not None and link.entity_id != move.to_entity:
-            raise changed_since(
-                f"{move.source_kind} {move.source_id} has moved since (it is in {link.entity_id})"
-            )
-    return moves
-
-
-def undo(
-    session: Session, ctx: Context, *, decision_id: str, actor: Actor, reason: str
-) -> tuple[Decision, list[Entity]]:
-    """Reverse a merge, split or rejection.
-
-    Raises:
-        DecisionNotFound: no such decision.
-        DecisionConflict: already undone, an undo itself, or its entities changed since.
-    """
-    original = repository.get(session, decision_id)
-    if original is None:
-        raise DecisionNotFound(f"no decision {decision_id}")
-    moves = _check_undoable(session, original)
-    decision = _new_decision(
-        session,
-        kind="undo",
-        decided_by=decider(actor),
-        actor=actor,
-        reason=reason,
-        evidence={"undoes": original.id, "kind": original.kind},
-        entity_ids=original.entity_ids,
-        undoes=original.id,
-    )
-    original.undone_by = decision.id
-    touched = list(entities.get_many(session, original.entity_ids).values())
-    touched.sort(key=lambda e: original.entity_ids.index(e.id))
-    for move in reversed(moves):
-        ref = Ref(move.source_kind, move.source_id)
-        if entities.link_of(session, ref) is None:
-            continue  # purged since: nothing to put back
-        repository.add_move(
-            session,
-            DecisionMove(
-                decision_id=decision.id,
-                source_kind=move.source_kind,
-                source_id=move.source_id,
-                from_entity=move.to_entity,
-                to_entity=move.from_entity,
-                prev_match_kind="manual",
-                prev_confidence=1.0,
-                prev_decided_by=original.decided_by,
-            ),
-        )
-        entities.attach(
-            session,
-            ref=ref,
-            entity_id=move.from_entity,
-            match_kind=move.prev_match_kind,
-            confidence=move.prev_confidence,
-            decided_by=move.prev_decided_by,
-        )
-    review.reopen(session, decision_id=original.id)
-    if original.kind == "merge":
-        survivor, losers = touched[0], touched[1:]
-        for loser in losers:
-            loser.status = "active"
-            loser.merged_into = None
-        session.flush()
-        # The two sides are not one: keep rules from joining them again.
-        _keep_apart(
-            session,
-            decision,
-            _refs(session, survivor.id),
-            [r for loser in losers for r in _refs(session, loser.id)],
-        )
-        action = "split"
-    elif original.kind == "split":
-        entity, new = touched[0], touched[1]
-        repository.deactivate_constraints(session, original.id)
-        new.status = "merged"
-        new.merged_into = entity.id
-        action = "merged"
-    else:
-        repository.deactivate_constraints(session, original.id)
-        session.flush()
-        return decision, touched
-    session.flush()
-    entities.publish(
-        session, ctx, entities=touched, action=action, actor=actor, decision_id=decision.id
-    )
-    return decision, touched
-
-
-# -- reading ------------------------------------------------------------------------------------
-
-
-def to_read(decision: Decision, moves: Sequence[DecisionMove]) -> DecisionRead:
-    return DecisionRead(
-        id=decision.id,
-        kind=decision.kind,
-        decided_by=decision.decided_by,
-        actor=Actor.model_validate(decision.actor) if decision.actor else None,
-        reason=decision.reason,
-        evidence=decision.evidence,
-        entity_ids=decision.entity_ids,
-        moves=[
-            LinkMove(
-                source=SourceRef(source_kind=m.source_kind, source_id=m.source_id),
-                from_entity=m.from_entity,
-                to_entity=m.to_entity,
-            )
-            for m in moves
-        ],
-        created_at=decision.created_at,
-        undoes=decision.undoes,
-        undone_by=decision.undone_by,
-    )
-
-
-def result(
-    session: Session, ctx: Context, decision: Decision, touched: Sequence[Entity]
-) -> DecisionResult:
-    return DecisionResult(
-        decision=to_read(decision, repository.moves_of(session, decision.id)),
-        entities=[entities.state(session, ctx, e) for e in touched],
-    )
-
-
-def page(session: Session, *, request: DecisionsRequest) -> DecisionPage:
-    entity_ids = None
-    if request.entity_id is not None:
-        entity = entities.current(session, request.entity_id)[0]
-        # Its own decisions, and those of the entities merged into it.
-        entity_ids = [entity.id, request.entity_id]
-    rows, total = repository.page(
-        session, entity_ids=entity_ids, limit=request.limit, offset=request.offset
-    )
-    moves = repository.moves_of_many(session, [d.id for d in rows])
-    return DecisionPage(items=[to_read(d, moves[d.id]) for d in rows], total=total)
