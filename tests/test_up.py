@@ -64,7 +64,7 @@ def stack(data_dir: Path, ports: dict[str, int]) -> Iterator[subprocess.Popen[by
 def wait_all_healthy(ports: dict[str, int], process: subprocess.Popen[bytes]) -> None:
     pending = dict(SERVICES)
 
-    def all_healthy() -> None:
+    def all_healthy() -> bool:
         if process.poll() is not None:
             pytest.fail("make up exited early")  # at once: no wait can bring it back
         for name, path in list(pending.items()):
@@ -77,6 +77,7 @@ def wait_all_healthy(ports: dict[str, int], process: subprocess.Popen[bytes]) ->
                 assert body["checks"]["bus"]["ok"] is True
                 del pending[name]
         assert not pending, f"not healthy: {sorted(pending)}"
+        return True
 
     asyncio.run(eventually(all_healthy, what="every service healthy", within=120, interval=0.2))
 

@@ -3,10 +3,10 @@ free ports, sharing one database and one nats-server, as replicas would."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +15,7 @@ from typing import Any
 import httpx2 as httpx
 
 from crm_common.natsd import free_port
+from crm_common.testing import eventually
 
 SECRET = "s" * 48
 
@@ -72,18 +73,15 @@ def instances(
 
 
 def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        if process.poll() is not None:
-            raise AssertionError(f"crm-api at {url} exited with {process.returncode}")
+    def healthy() -> bool:
+        if process.poll() is not None:  # at once: no wait brings it back
+            raise RuntimeError(f"crm-api at {url} exited with {process.returncode}")
         try:
-            if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
-                return
+            return httpx.get(f"{url}/api/health", timeout=2).status_code == 200
         except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            raise AssertionError(f"crm-api at {url} never became healthy")
-        time.sleep(0.1)
+            return False
+
+    asyncio.run(eventually(healthy, what=f"crm-api at {url} healthy", within=timeout, interval=0.1))
 
 
 def call(method: str, url: str, token: str | None = None, **kwargs: Any) -> httpx.Response:

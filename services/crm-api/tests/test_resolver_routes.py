@@ -4,7 +4,7 @@ into the interaction log, and the canonical ids come back onto the dossiers."""
 
 from __future__ import annotations
 
-import time
+import asyncio
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -22,20 +22,9 @@ from crm_common.natsd import NatsServer
 from crm_common.testing import (
     create_postgres_database,
     drop_postgres_database,
+    eventually,
     postgres_admin_url,
 )
-
-
-def eventually(check: Callable[[], Any], *, within: float = 30.0) -> Any:
-    """Poll `check` until it returns something truthy; fails after `within` seconds."""
-    deadline = time.monotonic() + within
-    while True:
-        found = check()
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {within}s")
-        time.sleep(0.05)
 
 
 @pytest.fixture
@@ -73,7 +62,9 @@ def live(
 ) -> Iterator[tuple[FastAPI, TestClient]]:
     app = make_app(NATS_URL=nats_server.url, outbox_poll_interval=0.05)
     with TestClient(app) as client:
-        eventually(lambda: client.get("/api/health").status_code == 200)
+        asyncio.run(
+            eventually(lambda: client.get("/api/health").status_code == 200, what="crm-api healthy")
+        )
         yield app, client
     app.state.db.dispose()
 
@@ -103,9 +94,13 @@ def test_the_review_queue_round_trips_through_crm_api(
         client, admin, first_name="Bill", last_name="Chen", emails=[{"email": "billchen@gmail.com"}]
     )
 
-    queue = eventually(
-        lambda: (
-            (r := client.get("/api/resolver/review", headers=bearer(admin)).json())["total"] and r
+    queue = asyncio.run(
+        eventually(
+            lambda: (
+                (r := client.get("/api/resolver/review", headers=bearer(admin)).json())["total"]
+                and r
+            ),
+            what="a review item",
         )
     )
     (item,) = queue["items"]
@@ -113,8 +108,12 @@ def test_the_review_queue_round_trips_through_crm_api(
         "William Chen",
         "Bill Chen",
     }
-    first = eventually(lambda: canonical(client, admin, william["id"]))
-    second = eventually(lambda: canonical(client, admin, bill["id"]))
+    first = asyncio.run(
+        eventually(lambda: canonical(client, admin, william["id"]), what="William's canonical id")
+    )
+    second = asyncio.run(
+        eventually(lambda: canonical(client, admin, bill["id"]), what="Bill's canonical id")
+    )
     assert first["entity_id"] != second["entity_id"]
 
     # An agent may read the queue, not decide it.
@@ -137,10 +136,13 @@ def test_the_review_queue_round_trips_through_crm_api(
     assert decision["actor"]["id"] == me["id"]
     assert decision["reason"] == "same person, personal address"
 
-    eventually(
-        lambda: (
-            (b := canonical(client, admin, bill["id"])) and b["entity_id"] == first["entity_id"]
-        )  # the older entity survives
+    asyncio.run(
+        eventually(
+            lambda: (
+                (b := canonical(client, admin, bill["id"])) and b["entity_id"] == first["entity_id"]
+            ),  # the older entity survives
+            what="Bill on William's entity",
+        )
     )
     merged = canonical(client, admin, william["id"])
     assert merged is not None
@@ -167,11 +169,14 @@ def test_the_review_queue_round_trips_through_crm_api(
         headers=bearer(admin),
     )
     assert undone.status_code == 201, undone.text
-    eventually(
-        lambda: (
-            canonical(client, admin, william["id"])["entity_id"]  # type: ignore[index]
-            != canonical(client, admin, bill["id"])["entity_id"]
-        )  # type: ignore[index]
+    asyncio.run(
+        eventually(
+            lambda: (
+                canonical(client, admin, william["id"])["entity_id"]  # type: ignore[index]
+                != canonical(client, admin, bill["id"])["entity_id"]
+            ),  # type: ignore[index]
+            what="William and Bill apart again",
+        )
     )
     again = client.get("/api/resolver/review", headers=bearer(admin)).json()
     assert [i["id"] for i in again["items"]] == [item["id"]]
@@ -198,16 +203,21 @@ def test_who_knows_an_lp_and_why_two_records_are_one(live: tuple[FastAPI, TestCl
         client, admin, type="meeting", contact_id=ken["id"], attendee_ids=[dennis["id"]]
     )
 
-    ken_entity = eventually(lambda: canonical(client, admin, ken["id"]))["entity_id"]
-    who = eventually(
-        lambda: (
-            (
-                r := client.get(
-                    f"/api/resolver/entities/{ken_entity}/neighbors", headers=bearer(admin)
-                ).json()
-            )["neighbors"]
-            and len(r["neighbors"]) >= 3
-            and r
+    ken_entity = asyncio.run(
+        eventually(lambda: canonical(client, admin, ken["id"]), what="Ken's canonical id")
+    )["entity_id"]
+    who = asyncio.run(
+        eventually(
+            lambda: (
+                (
+                    r := client.get(
+                        f"/api/resolver/entities/{ken_entity}/neighbors", headers=bearer(admin)
+                    ).json()
+                )["neighbors"]
+                and len(r["neighbors"]) >= 3
+                and r
+            ),
+            what="Ken's neighbors",
         )
     )
     kinds = {n["node"]["display_name"]: n["edge_kinds"] for n in who["neighbors"]}
@@ -245,7 +255,9 @@ def test_with_no_resolver_the_routes_answer_503(
 ) -> None:
     app = make_app(NATS_URL=nats_server.url)
     with TestClient(app) as client:
-        eventually(lambda: client.get("/api/health").status_code == 200)
+        asyncio.run(
+            eventually(lambda: client.get("/api/health").status_code == 200, what="crm-api healthy")
+        )
         admin = register_admin(client)
         answer = client.get("/api/resolver/review", headers=bearer(admin))
         assert answer.status_code == 503
@@ -305,19 +317,22 @@ def test_the_seeds_duplicates_made_through_the_crm_and_its_grid_are_one_lp(
             return found
         return None
 
-    lp = eventually(investor)
+    lp = asyncio.run(eventually(investor, what="the investor's canonical entity"))
     assert lp["is_lp"] is True
     assert {(r["source_kind"], r["source_id"]) for r in lp["records"]} == {
         ("organization", harbor["id"]),
         ("lp_profile", profile["id"]),
         ("grid_row", row["id"]),
     }
-    partner = eventually(
-        lambda: (
-            (a := canonical(client, admin, jane["id"]))
-            and (b := canonical(client, admin, jane_again["id"]))
-            and a["entity_id"] == b["entity_id"]
-            and a
+    partner = asyncio.run(
+        eventually(
+            lambda: (
+                (a := canonical(client, admin, jane["id"]))
+                and (b := canonical(client, admin, jane_again["id"]))
+                and a["entity_id"] == b["entity_id"]
+                and a
+            ),
+            what="Jane's two records on one entity",
         )
     )
     assert partner["kind"] == "person"

@@ -138,11 +138,11 @@ async def eventually(
 async def eventually(
     probe: Callable[[], Any], *, what: str, within: float = 30.0, interval: float = 0.05
 ) -> Any:
-    """Call `probe` (sync or async) until it holds; returns what it returned then.
+    """Call `probe` (sync or async) until it returns a truthy value, and return that value.
 
-    It holds when it returns a truthy value, or returns None without raising (a probe that
-    asserts: it holds once its assertions stop failing). A falsy value or an AssertionError means
-    not yet; any other exception fails at once. From synchronous code: `asyncio.run(...)`.
+    A falsy answer (None, False, an empty list) or an AssertionError means not yet, so a probe
+    may answer "the record, once it is there" or assert and then `return True`; any other
+    exception fails at once. From synchronous code: `asyncio.run(eventually(...))`.
 
     Raises:
         AssertionError: it did not hold within `within` seconds; the message names `what` and
@@ -158,7 +158,7 @@ async def eventually(
         except AssertionError as exc:
             last = f"failed: {exc}"
         else:
-            if result is None or result:
+            if result:
                 return result
             last = f"answered {result!r}"
         if loop.time() > deadline:

@@ -3,8 +3,8 @@ ordinary rules; dry runs change nothing; every run is recorded; schedules run on
 
 from __future__ import annotations
 
+import asyncio
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,6 +17,7 @@ from grid_helpers import edit_cell, edit_row, funds, grid, org_row
 
 from crm_api.automations.scheduler import RuleScheduler
 from crm_common.natsd import NatsServer
+from crm_common.testing import eventually
 
 
 def rules(client: TestClient, token: str) -> dict[str, dict[str, Any]]:
@@ -437,29 +438,38 @@ def test_two_replicas_run_a_due_rule_once(app: FastAPI, client: TestClient, admi
     assert len(runs) == 1
 
 
-def _wait_for(check: Any, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out")
-        time.sleep(0.05)
-
-
 def test_rules_run_on_change_events(make_app: Any, nats_server: NatsServer) -> None:
     app = make_app(NATS_URL=nats_server.url, outbox_poll_interval=0.2)
     with TestClient(app) as client:
         admin = register_admin(client)
         (fund,) = funds(client, admin, "Fund III")
         row = org_row(client, admin, "Keen")
-        _wait_for(lambda: members(client, admin, "all") == {row["id"]})
+        asyncio.run(
+            eventually(
+                lambda: members(client, admin, "all") == {row["id"]},
+                what="the row in the list of all",
+            )
+        )
         edit_row(client, admin, row, flags=["follow_up"])
-        _wait_for(lambda: members(client, admin, "follow_up") == {row["id"]})
+        asyncio.run(
+            eventually(
+                lambda: members(client, admin, "follow_up") == {row["id"]},
+                what="the row in the follow-up list",
+            )
+        )
         # An opportunity made outside the grid, for an investor with no row, gets a row.
         org = make.organization(client, admin, name="Outside LP")
         make.opportunity(client, admin, investor_organization_id=org["id"], fund_id=fund["id"])
-        _wait_for(lambda: grid(client, admin)["total"] == 2)
+        asyncio.run(
+            eventually(lambda: grid(client, admin)["total"] == 2, what="two rows in the grid")
+        )
         outside = next(r for r in grid(client, admin)["rows"] if r["investor"]["id"] == org["id"])
-        _wait_for(lambda: outside["id"] in members(client, admin, "all"))
+        asyncio.run(
+            eventually(
+                lambda: outside["id"] in members(client, admin, "all"),
+                what="the new row in the list of all",
+            )
+        )
         runs = client.get(
             "/api/grid/rule-runs",
             params={"trigger": "change", "changed": True},

@@ -3,8 +3,8 @@ resumes after a crash, can be cancelled, and is visible only to its submitter an
 
 from __future__ import annotations
 
+import asyncio
 import threading
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from crm_api.contacts.models import Contact
 from crm_api.imports import jobs
 from crm_api.interactions.models import InteractionLog
+from crm_common.testing import eventually
 
 JOBS = "/api/import/jobs"
 
@@ -47,13 +48,13 @@ def submit(
 
 
 def wait_for(client: TestClient, token: str, job_id: str, timeout: float = 60) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
+    """The job once it has ended (done, failed or cancelled)."""
+
+    def ended() -> dict[str, Any] | None:
         job: dict[str, Any] = client.get(f"{JOBS}/{job_id}", headers=bearer(token)).json()
-        if job["status"] not in ("queued", "running"):
-            return job
-        assert time.monotonic() < deadline, job
-        time.sleep(0.05)
+        return None if job["status"] in ("queued", "running") else job
+
+    return asyncio.run(eventually(ended, what=f"import job {job_id} ended", within=timeout))
 
 
 def count(app: FastAPI, model: Any) -> int:
