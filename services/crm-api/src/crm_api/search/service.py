@@ -10,9 +10,6 @@ the record is still at the version ingest read; otherwise the placeholder stays.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
@@ -21,14 +18,11 @@ from crm_api.interactions import service as interactions
 from crm_api.interactions.schemas import InteractionCreate, Target
 from crm_api.kit.errors import InvalidValue
 from crm_api.search.schemas import SearchParams
-from crm_api.snapshot.service import SOURCES
+from crm_api.snapshot import service as snapshot
 from crm_common.contracts.interactions import digest
 from crm_common.contracts.search import SearchFilters, SearchHit, SearchRequest, SearchResponse
 
 CHANNEL = "GET /api/search"
-_MODELS: dict[str, tuple[type[Any], Callable[[Any], dict[str, Any]]]] = {
-    source.aggregate: (source.model, source.state) for source in SOURCES
-}
 
 
 def to_request(params: SearchParams) -> SearchRequest:
@@ -59,14 +53,13 @@ def to_request(params: SearchParams) -> SearchRequest:
 
 
 def _rehydrate_hit(session: Session, hit: SearchHit) -> None:
-    found = _MODELS.get(hit.citation.source_kind)
-    if found is None or not hit.redactions:
+    if not hit.redactions:
         return
-    model, state_of = found
-    row = session.get(model, hit.citation.source_id)
-    if row is None or getattr(row, "deleted_at", None) is not None:
+    state = snapshot.current_state(
+        session, aggregate=hit.citation.source_kind, record_id=hit.citation.source_id
+    )
+    if state is None:
         return
-    state = state_of(row)
     if state.get("version") != hit.citation.source_version:
         return  # the record moved on since ingest read it: the offsets may point elsewhere
     snippet = hit.snippet

@@ -11,3 +11,11 @@ def batch(session: Session, model: type[Any], *, after: str, limit: int) -> list
     return list(
         session.scalars(select(model).where(model.id > after).order_by(model.id).limit(limit))
     )
+
+
+def live(session: Session, model: type[Any], record_id: str) -> Any | None:
+    """The record of `model` with `record_id`, unless it is absent or soft-deleted."""
+    row = session.get(model, record_id)
+    if row is None or getattr(row, "deleted_at", None) is not None:
+        return None
+    return row

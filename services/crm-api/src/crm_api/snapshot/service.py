@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
 from crm_api.audit import service as audit
 from crm_api.auth import keys
@@ -85,6 +86,19 @@ SOURCES: tuple[Source, ...] = (
     Source("grid_list_member", GridListMember, automation_lists.member_state),
     Source("grid_view", GridView, grid_views.view_state),
 )
+
+
+_BY_AGGREGATE = {source.aggregate: source for source in SOURCES}
+
+
+def current_state(session: Session, *, aggregate: str, record_id: str) -> dict[str, Any] | None:
+    """The state a live record's events carry now (as a snapshot would publish it); None for an
+    unknown aggregate or a record that is gone or soft-deleted."""
+    source = _BY_AGGREGATE.get(aggregate)
+    if source is None:
+        return None
+    row = repository.live(session, source.model, record_id)
+    return None if row is None else source.state(row)
 
 
 class SnapshotResult(BaseModel):

@@ -5,20 +5,22 @@ into the interaction log, and the canonical ids come back onto the dossiers."""
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import crm_factories as crm
+import nats.errors
 import pytest
-from anyio.from_thread import BlockingPortal, start_blocking_portal
 from api_helpers import bearer, create_key, events, register_admin
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from resolver_helpers import Resolver, resolver_settings, start_resolver
 
 from crm_common.bus.connection import connect
-from crm_common.natsd import NatsServer
+from crm_common.natsd import NatsServer, free_port
 from crm_common.testing import (
     create_postgres_database,
     drop_postgres_database,
@@ -28,37 +30,61 @@ from crm_common.testing import (
 
 
 @pytest.fixture
-def portal() -> Iterator[BlockingPortal]:
-    with start_blocking_portal() as running:
-        yield running
-
-
-@pytest.fixture
-def resolver(
-    portal: BlockingPortal, tmp_path: Path, database_url: str, nats_server: NatsServer
-) -> Iterator[Resolver]:
-    """A resolver on its own loop (a thread), so the synchronous test client can wait on it."""
+def resolver(tmp_path: Path, database_url: str, nats_server: NatsServer) -> Iterator[str]:
+    """A real resolver process (`python -m crm_resolver serve`) on the test's bus, with a
+    database of its own as in production (the two services' outboxes must not mix); yields the
+    URL of its health check."""
     admin_url = postgres_admin_url()
-    # Its own database, as in production: the two services' outboxes must not mix.
     if database_url.startswith("sqlite"):
         url = f"sqlite:///{tmp_path / 'resolver.db'}"
     else:
         assert admin_url is not None
         url = create_postgres_database(admin_url)
-    bus = portal.call(lambda: connect([nats_server.url], name="resolver-test", wait=10))
-    running = portal.call(
-        lambda: start_resolver(resolver_settings(tmp_path / "resolver", url, nats_server.url), bus)
-    )
-    yield running
-    portal.call(running.runtime.stop)
-    portal.call(bus.nc.close)
-    if admin_url is not None and not database_url.startswith("sqlite"):
-        drop_postgres_database(admin_url, url)
+    port = free_port()
+    data_dir = tmp_path / "resolver"
+    data_dir.mkdir()
+    env = os.environ | {
+        "DATA_DIR": str(data_dir),
+        "NATS_URL": nats_server.url,
+        "LOG_LEVEL": "WARNING",
+        "RESOLVER_DATABASE_URL": url,
+        "RESOLVER_PORT": str(port),
+    }
+    with (data_dir / "resolver.log").open("ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "crm_resolver", "serve"], env=env, stdout=log, stderr=log
+        )
+    try:
+        asyncio.run(eventually(lambda: answering(process, nats_server.url), what="the resolver"))
+        yield f"http://127.0.0.1:{port}/health"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if admin_url is not None and not database_url.startswith("sqlite"):
+            drop_postgres_database(admin_url, url)
+
+
+async def answering(process: subprocess.Popen[bytes], nats_url: str) -> bool:
+    """The resolver's request-reply service answers (its endpoints register once it runs)."""
+    if process.poll() is not None:  # at once: no wait brings it back
+        raise RuntimeError(f"the resolver exited with {process.returncode}")
+    bus = await connect([nats_url], name="resolver-probe", wait=5)
+    try:
+        await bus.nc.request("$SRV.PING.resolver", b"", timeout=1)
+    except (nats.errors.NoRespondersError, nats.errors.TimeoutError):
+        return False
+    finally:
+        await bus.nc.close()
+    return True
 
 
 @pytest.fixture
 def live(
-    make_app: Callable[..., FastAPI], nats_server: NatsServer, resolver: Resolver
+    make_app: Callable[..., FastAPI], nats_server: NatsServer, resolver: str
 ) -> Iterator[tuple[FastAPI, TestClient]]:
     app = make_app(NATS_URL=nats_server.url, outbox_poll_interval=0.05)
     with TestClient(app) as client:
