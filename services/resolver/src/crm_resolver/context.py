@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from crm_common.events import Actor
-from crm_resolver.matching.model import MatchModel
-from crm_resolver.matching.normalize import FreeMail, Nicknames
+from crm_resolver.comparison.model import MatchModel
+from crm_resolver.comparison.normalize import FreeMail, Nicknames
 from crm_resolver.settings import Settings
 
 SERVICE_ACTOR = Actor(kind="service", id="resolver", name="resolver")

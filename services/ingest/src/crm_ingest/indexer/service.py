@@ -34,8 +34,8 @@ from crm_common.db import Database
 from crm_common.outbox import DatabaseLease
 from crm_ingest.embeddings.base import Embedder
 from crm_ingest.embeddings.bm25 import SparseEncoder
+from crm_ingest.indexer.payloads import record_payloads
 from crm_ingest.ledger import repository
-from crm_ingest.ledger.payloads import record_payloads
 from crm_ingest.ledger.service import WAKE_KEY
 from crm_ingest.sources.registry import Registry
 from crm_ingest.store.base import StoreError, StorePoint, VectorStore

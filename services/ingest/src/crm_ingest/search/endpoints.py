@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import nats.errors
 from nats.aio.client import Client
@@ -35,12 +35,44 @@ from crm_ingest.ledger.handlers import consumer_name
 from crm_ingest.search.errors import IndexNotReady
 
 if TYPE_CHECKING:
-    from crm_ingest.process import IngestService
+    from crm_common.bus.connection import Bus
+    from crm_common.bus.consumer import ConsumerRunner
+    from crm_common.db import Database
+    from crm_ingest.embeddings.base import Embedder
+    from crm_ingest.indexer.service import Indexer
+    from crm_ingest.search.service import Searcher
+    from crm_ingest.settings import Settings
+    from crm_ingest.sources.registry import Registry
+    from crm_ingest.store.base import CollectionSpec, VectorStore
 
 logger = logging.getLogger(__name__)
 
 
-def endpoints(ingest: IngestService) -> list[Endpoint[Any, Any]]:
+class Ingest(Protocol):
+    """What the endpoints ask of the running service (`process.IngestService`), which passes
+    itself in: the process sits above every domain, so its endpoints must not import it."""
+
+    settings: Settings
+    db: Database
+    embedder: Embedder | None
+    store: VectorStore
+    registry: Registry
+    bus: Bus | None
+    ready: asyncio.Event
+    reindexing: asyncio.Lock
+    runners: dict[str, ConsumerRunner]
+    indexer: Indexer | None
+    searcher: Searcher | None
+
+    @property
+    def spec(self) -> CollectionSpec: ...
+
+    def start_workers(self, *, names: set[str] | None = None) -> None: ...
+
+    async def stop_workers(self, *, names: set[str] | None = None) -> None: ...
+
+
+def endpoints(ingest: Ingest) -> list[Endpoint[Any, Any]]:
     async def search(request: SearchRequest) -> SearchResponse:
         searcher = ingest.searcher
         if searcher is None or ingest.reindexing.locked():
@@ -94,7 +126,7 @@ async def answer_once(nc: Client) -> None:
     logger.warning("search.status did not answer its own request; starting anyway")
 
 
-async def status(ingest: IngestService) -> IngestStatus:
+async def status(ingest: Ingest) -> IngestStatus:
     # Consumers first: a message acked is one whose ledger writes are committed, so the
     # counts read after it include them (no "settled" between a commit and its ack).
     consumers: dict[str, int] = {}
@@ -138,7 +170,7 @@ async def status(ingest: IngestService) -> IngestStatus:
     )
 
 
-async def reindex(ingest: IngestService, request: ReindexRequest) -> ReindexResponse:
+async def reindex(ingest: Ingest, request: ReindexRequest) -> ReindexResponse:
     """Wipe the collection and the ledger of CRM records, then rebuild: with `replay`, by
     rewinding the consumers to the start of their streams; without, from the next snapshot
     crm-api publishes. Canonical entities (resolver's) are kept: they are not text."""

@@ -15,9 +15,9 @@ from crm_resolver.context import Context
 from crm_resolver.decisions import reads
 from crm_resolver.decisions import service as decisions
 from crm_resolver.decisions import undo as undoing
+from crm_resolver.entities.transactions import reader, writer
 from crm_resolver.refs import Ref
 from crm_resolver.review import service as review
-from crm_resolver.transactions import reader, writer
 
 
 def endpoints(db: Database, ctx: Context) -> list[Endpoint[Any, Any]]:

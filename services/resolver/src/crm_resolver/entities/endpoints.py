@@ -11,7 +11,7 @@ from crm_common.contracts import resolver as contract
 from crm_common.db import Database
 from crm_resolver.context import Context
 from crm_resolver.entities import service as entities
-from crm_resolver.transactions import reader
+from crm_resolver.entities.transactions import reader
 
 
 def endpoints(db: Database, ctx: Context) -> list[Endpoint[Any, Any]]:

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from crm_common.events import CloudEvent
 from crm_resolver.context import Context
+from crm_resolver.entities.transactions import ContextHandler
 from crm_resolver.graph import service as graph
 from crm_resolver.refs import Ref
-from crm_resolver.transactions import ContextHandler
 
 
 def _evidence_only(

@@ -35,12 +35,12 @@ from crm_common.contracts.resolver import (
     NeighborsResponse,
     Node,
 )
+from crm_resolver.comparison.normalize import normalize_email
 from crm_resolver.context import Context
 from crm_resolver.database import utcnow
 from crm_resolver.entities import service as entities
 from crm_resolver.graph import repository
 from crm_resolver.graph.models import RelationEvidence
-from crm_resolver.matching.normalize import normalize_email
 from crm_resolver.refs import Ref
 from crm_resolver.sources import service as sources
 

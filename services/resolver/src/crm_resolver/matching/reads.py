@@ -20,16 +20,16 @@ from crm_common.contracts.resolver import (
     RuleFinding,
     SourceRef,
 )
-from crm_resolver.context import Context
-from crm_resolver.decisions import service as decisions
-from crm_resolver.entities import service as entities
-from crm_resolver.entities.models import Entity
-from crm_resolver.matching.normalize import (
+from crm_resolver.comparison.normalize import (
     email_domain,
     normalize_email,
     org_name_key,
     person_name,
 )
+from crm_resolver.context import Context
+from crm_resolver.decisions import service as decisions
+from crm_resolver.entities import service as entities
+from crm_resolver.entities.models import Entity
 from crm_resolver.matching.scoring import (
     candidates_for,
     features_of,

@@ -17,13 +17,13 @@ from crm_common.contracts.resolver import (
     SourceRef,
     Verdict,
 )
-from crm_resolver.context import Context
-from crm_resolver.entities import service as entities
-from crm_resolver.matching.model import Features, OrgFeatures, PersonFeatures, Scored
-from crm_resolver.matching.normalize import (
+from crm_resolver.comparison.model import Features, OrgFeatures, PersonFeatures, Scored
+from crm_resolver.comparison.normalize import (
     ROLE_LOCAL_PARTS,
     email_local,
 )
+from crm_resolver.context import Context
+from crm_resolver.entities import service as entities
 from crm_resolver.refs import Ref
 from crm_resolver.sources import service as sources
 from crm_resolver.sources.models import SourceRecord

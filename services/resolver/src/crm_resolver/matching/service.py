@@ -25,10 +25,10 @@ from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
 
+from crm_resolver.comparison.model import Features
 from crm_resolver.context import Context
 from crm_resolver.decisions import service as decisions
 from crm_resolver.entities import service as entities
-from crm_resolver.matching.model import Features
 from crm_resolver.matching.scoring import (
     Candidate,
     candidates_for,

@@ -10,8 +10,8 @@ from crm_common.bus.service import Endpoint
 from crm_common.contracts import resolver as contract
 from crm_common.db import Database
 from crm_resolver.context import Context
+from crm_resolver.entities.transactions import reader
 from crm_resolver.review import service as review
-from crm_resolver.transactions import reader
 
 
 def endpoints(db: Database, ctx: Context) -> list[Endpoint[Any, Any]]:

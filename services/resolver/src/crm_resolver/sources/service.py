@@ -14,9 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from crm_resolver.context import Context
-from crm_resolver.database import utcnow
-from crm_resolver.matching.normalize import (
+from crm_resolver.comparison.normalize import (
     ROLE_LOCAL_PARTS,
     email_domain,
     email_local,
@@ -28,6 +26,8 @@ from crm_resolver.matching.normalize import (
     phone_key,
     phonetic,
 )
+from crm_resolver.context import Context
+from crm_resolver.database import utcnow
 from crm_resolver.refs import Ref
 from crm_resolver.sources import repository
 from crm_resolver.sources.models import ParticipantSighting, SourceRecord, TeamMember

@@ -25,7 +25,7 @@ import recordlinkage as rl
 from recordlinkage.base import BaseCompareFeature
 from recordlinkage.compare import Exact, String
 
-from crm_resolver.matching.normalize import Nicknames
+from crm_resolver.comparison.normalize import Nicknames
 
 Kind = Literal["person", "organization"]
 

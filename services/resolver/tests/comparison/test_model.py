@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from crm_resolver.matching.model import MatchModel, OrgFeatures, PersonFeatures
-from crm_resolver.matching.normalize import Nicknames
+from crm_resolver.comparison.model import MatchModel, OrgFeatures, PersonFeatures
+from crm_resolver.comparison.normalize import Nicknames
 from crm_resolver.settings import DATA
 
 

@@ -3,7 +3,8 @@
 Every change, from an event or a request, runs in one write transaction under the write lock,
 starts from a clean slate of dirty entities (what a failed event of the same batch left behind)
 and publishes the entities it changed before it commits. Reads run in a read session. Requests
-do their database work in a worker thread, off the event loop.
+do their database work in a worker thread, off the event loop. It belongs to the entities: a
+write ends by publishing the entities it changed, so every domain above them writes through it.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crm_resolver.matching.normalize import (
+from crm_resolver.comparison.normalize import (
     FreeMail,
     Nicknames,
     fold,

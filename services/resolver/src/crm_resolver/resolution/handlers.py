@@ -1,9 +1,11 @@
 """The consumers of the records the resolver keeps a copy of: one small handler per source.
 
 Each handler runs in the consumer runner's transaction (under the event's savepoint, after the
-ledger dropped redeliveries and stale versions, and as one resolver write: `transactions.handler`):
-it updates the resolver's copy of the record, resolves it, re-derives the graph evidence the
-record asserts, and leaves the entities it changed to be published. Every event carries its
+ledger dropped redeliveries and stale versions, and as one resolver write:
+`entities.transactions.handler`): it updates the resolver's copy of the record (sources),
+resolves it (matching), re-derives the graph evidence the record asserts (graph), and leaves the
+entities it changed to be published. It is the top of the resolver's domains: it orchestrates
+them, and none of them calls back into it. Every event carries its
 record's full state, so `created`, `updated`, `deleted`, `restored` and `snapshot` are one path;
 `purged` carries only the id.
 
@@ -20,15 +22,15 @@ from sqlalchemy.orm import Session
 
 from crm_common.contracts.gmail import GmailMessageData
 from crm_common.events import CloudEvent
+from crm_resolver.comparison.normalize import normalize_email
 from crm_resolver.context import Context
 from crm_resolver.entities import service as entities
+from crm_resolver.entities.transactions import ContextHandler
 from crm_resolver.graph import service as graph
 from crm_resolver.matching import service as matching
-from crm_resolver.matching.normalize import normalize_email
 from crm_resolver.refs import Ref
 from crm_resolver.sources import service as sources
 from crm_resolver.sources.models import SourceRecord
-from crm_resolver.transactions import ContextHandler
 
 
 def _live(state: Mapping[str, Any]) -> bool:
