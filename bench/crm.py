@@ -1,7 +1,7 @@
 """crm-api at size: 100,000 contacts, 20,000 organizations, 1,000,000 communications.
 
 For each database (SQLite; PostgreSQL too when BENCH_POSTGRES_URL or TEST_POSTGRES_URL is set):
-1. bulk-load the seeded synthetic CRM (crm_api.demo), rows/s;
+1. bulk-load the seeded synthetic CRM (crm_api.demo.service), rows/s;
 2. run crm-api for real (uvicorn, one process) and measure, with 8 requests in flight: a contact
    list with filters, the same with a `q` text match, the contact dossier, and a create —
    p50/p99 and requests/s;
@@ -35,7 +35,8 @@ from crm_api.__main__ import DEFINITION
 from crm_api.auth import service as auth
 from crm_api.auth.principal import Role
 from crm_api.auth.schemas import UserCreate
-from crm_api.demo import FIRST, LAST, DemoSize, generate
+from crm_api.demo.service import DemoSize, generate
+from crm_api.demo.words import FIRST, LAST
 from crm_api.dossiers import service as dossiers
 from crm_api.settings import Settings
 from crm_common.cli import migrate

@@ -6,7 +6,7 @@
 2. Two crm-api instances on the same database and one nats-server, 20 WebSocket clients (10 on
    each): an edit's latency from sending the PATCH (to instance A) until a client on instance B
    receives its change, and until all 20 have, p50/p99.
-3. The `make demo` database (crm_api.demo's default size): a backup (SQLite online backup, with
+3. The `make demo` database (crm_api.demo.service.DemoSize): a backup (SQLite online backup, with
    its verification) and a restore (pre-restore backup, restore, versions moved on, snapshot),
    beside a plain file copy of the same database in the same run. The restore includes its
    pre-restore backup; the snapshot that follows it (every record re-published, with the gate
@@ -45,7 +45,7 @@ from crm_api.auth.schemas import UserCreate
 from crm_api.backups import restore
 from crm_api.backups import service as backups
 from crm_api.backups.store import Store
-from crm_api.demo import DemoSize, generate
+from crm_api.demo.service import DemoSize, generate
 from crm_api.funds.models import Fund
 from crm_api.grid.models import GridRow
 from crm_api.opportunities.models import Opportunity

@@ -30,7 +30,8 @@ from crm_api.__main__ import DEFINITION as CRM_DEFINITION
 from crm_api.auth import service as auth
 from crm_api.auth.principal import Role
 from crm_api.auth.schemas import UserCreate
-from crm_api.demo import FIRST, LAST, DemoSize, generate
+from crm_api.demo.service import DemoSize, generate
+from crm_api.demo.words import FIRST, LAST
 from crm_api.settings import Settings as CrmSettings
 from crm_api.snapshot import service as snapshot
 from crm_common.bus.connection import Bus, connect

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from crm_api.__main__ import DEFINITION
 from crm_api.contacts.models import Contact, ContactEmail
-from crm_api.demo import DemoSize, generate
+from crm_api.demo.service import DemoSize, generate
 from crm_api.settings import Settings
 from crm_common.cli import migrate
 from crm_common.db import Database

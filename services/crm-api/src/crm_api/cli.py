@@ -21,7 +21,7 @@ from crm_api.backups import restore
 from crm_api.backups import service as backups
 from crm_api.backups.store import Store
 from crm_api.contacts.models import Contact
-from crm_api.demo import DemoSize, generate
+from crm_api.demo.service import DemoSize, generate
 from crm_api.interactions import service as interactions
 from crm_api.settings import Settings
 from crm_api.snapshot import service as snapshot

@@ -15,13 +15,22 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Table
 
-from crm_api.auth.models import User
 from crm_api.communications.models import Communication, CommunicationAttendee
 from crm_api.contacts import service as contacts_service
 from crm_api.contacts.models import Affiliation, Contact, ContactEmail
+from crm_api.demo import repository
+from crm_api.demo.words import (
+    COMM_TYPES,
+    FIRST,
+    LAST,
+    ORG_KINDS,
+    ORG_WORDS,
+    STAGES,
+    TOPICS,
+    VERBS,
+)
 from crm_api.followups.models import FollowUp
 from crm_api.funds.models import Fund
 from crm_api.lp_profiles.models import LpProfile
@@ -32,236 +41,6 @@ from crm_common.ids import new_id_str
 
 BATCH = 5_000
 ACTOR = "crm-api"
-
-FIRST = [
-    "Ada",
-    "Alan",
-    "Grace",
-    "Edsger",
-    "Barbara",
-    "Donald",
-    "Frances",
-    "Ken",
-    "Margaret",
-    "Dennis",
-    "Radia",
-    "Tim",
-    "Shafi",
-    "Leslie",
-    "Sophie",
-    "John",
-    "Mary",
-    "Robert",
-    "Linda",
-    "Michael",
-    "Susan",
-    "David",
-    "Karen",
-    "James",
-    "Nancy",
-    "Daniel",
-    "Lisa",
-    "Paul",
-    "Emma",
-    "Noah",
-    "Olivia",
-    "Liam",
-    "Ava",
-    "Lucas",
-    "Mia",
-    "Ethan",
-    "Amelia",
-    "Mason",
-    "Harper",
-    "Logan",
-    "Evelyn",
-    "Elena",
-    "Marco",
-    "Priya",
-    "Arjun",
-    "Mei",
-    "Wei",
-    "Yuki",
-    "Hiro",
-    "Fatima",
-    "Omar",
-    "Leila",
-    "Ines",
-    "Jonas",
-    "Freya",
-    "Nils",
-    "Ingrid",
-    "Pablo",
-    "Lucia",
-]
-LAST = [
-    "Lovelace",
-    "Turing",
-    "Hopper",
-    "Dijkstra",
-    "Liskov",
-    "Knuth",
-    "Allen",
-    "Thompson",
-    "Hamilton",
-    "Ritchie",
-    "Perlman",
-    "Berners-Lee",
-    "Goldwasser",
-    "Lamport",
-    "Wilson",
-    "Smith",
-    "Johnson",
-    "Williams",
-    "Brown",
-    "Jones",
-    "Garcia",
-    "Miller",
-    "Davis",
-    "Rodriguez",
-    "Martinez",
-    "Hernandez",
-    "Lopez",
-    "Gonzalez",
-    "Anderson",
-    "Thomas",
-    "Taylor",
-    "Moore",
-    "Jackson",
-    "Martin",
-    "Lee",
-    "Perez",
-    "White",
-    "Harris",
-    "Clark",
-    "Lewis",
-    "Walker",
-    "Hall",
-    "Young",
-    "King",
-    "Wright",
-    "Scott",
-    "Green",
-    "Baker",
-    "Adams",
-    "Nelson",
-    "Carter",
-    "Mitchell",
-    "Roberts",
-    "Campbell",
-    "Parker",
-    "Evans",
-    "Edwards",
-    "Collins",
-    "Stewart",
-    "Morris",
-    "Murphy",
-    "Cook",
-    "Rossi",
-    "Muller",
-    "Schmidt",
-    "Tanaka",
-    "Sato",
-    "Kim",
-    "Park",
-    "Nguyen",
-    "Chen",
-    "Wang",
-    "Patel",
-    "Shah",
-    "Kowalski",
-    "Novak",
-    "Dubois",
-    "Moreau",
-]
-ORG_WORDS = [
-    "Harbor",
-    "Summit",
-    "Cedar",
-    "Birch",
-    "Granite",
-    "Meridian",
-    "Beacon",
-    "Northstar",
-    "Willow",
-    "Aspen",
-    "Falcon",
-    "Oak",
-    "Pioneer",
-    "Sterling",
-    "Atlas",
-    "Crescent",
-    "Horizon",
-    "Lakeside",
-    "Redwood",
-    "Silver",
-    "Evergreen",
-    "Keystone",
-    "Liberty",
-    "Orchard",
-    "Riverbend",
-    "Stonebridge",
-    "Westbrook",
-    "Bayview",
-    "Highland",
-    "Juniper",
-    "Maple",
-    "Ridgeway",
-    "Sequoia",
-    "Tidewater",
-]
-ORG_KINDS = (
-    ("family_office", "Family Office"),
-    ("foundation", "Foundation"),
-    ("endowment", "Endowment"),
-    ("pension", "Pension Fund"),
-    ("fund_of_funds", "Partners"),
-    ("corporate", "Holdings"),
-    ("bank", "Wealth Management"),
-    ("ria", "Advisors"),
-    ("insurance", "Insurance"),
-)
-TOPICS = (
-    "fund III allocation",
-    "annual meeting",
-    "capital call timing",
-    "co-investment rights",
-    "the K-1 schedule",
-    "quarterly letter",
-    "side letter terms",
-    "wire instructions",
-    "ESG reporting",
-    "the data room",
-    "portfolio company update",
-    "re-up for fund IV",
-    "bitcoin treasury thesis",
-    "GP commitment",
-    "fee terms",
-    "the LPAC seat",
-)
-VERBS = (
-    "discussed",
-    "followed up on",
-    "asked about",
-    "reviewed",
-    "confirmed",
-    "raised concerns about",
-    "shared thoughts on",
-    "requested details on",
-    "agreed on",
-    "sent materials about",
-)
-STAGES = (
-    "lead",
-    "contacted",
-    "meeting",
-    "due_diligence",
-    "soft_commit",
-    "committed",
-    "closed_won",
-    "closed_lost",
-)
-COMM_TYPES = ("note", "call", "email", "meeting", "text")
 
 
 @dataclass
@@ -318,7 +97,7 @@ class _Writer:
             if extra:
                 batch = [row | extra for row in batch]
             with self.db.transaction() as session:
-                session.execute(insert(table), batch)
+                repository.insert_rows(session, table, batch)
             self.counts[table.name] = self.counts.get(table.name, 0) + len(batch)
 
 
@@ -328,7 +107,7 @@ def generate(db: Database, size: DemoSize) -> DemoResult:
     now = datetime.now(UTC)
     writer = _Writer(db)
     with db.session() as session:
-        owners = _owners(session)
+        owners = repository.active_user_ids(session)
 
     org_ids = [new_id_str() for _ in range(size.organizations)]
     org_rows, domain_rows = [], []
@@ -538,7 +317,3 @@ def generate(db: Database, size: DemoSize) -> DemoResult:
             contacts_service.reindex(session, contact_ids=contact_ids[start : start + BATCH])
     db.analyze()  # the planner's statistics, for tables that went from empty to full
     return DemoResult(counts=writer.counts, contact_ids=contact_ids)
-
-
-def _owners(session: Session) -> list[str]:
-    return list(session.scalars(select(User.id).where(User.is_active.is_(True))))
