@@ -49,7 +49,7 @@ demo: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy libs/common/src services/*/src
+	scripts/typecheck.sh
 	$(BIN)/lint-imports
 
 format: install

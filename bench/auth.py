@@ -131,9 +131,9 @@ async def run(*, quick: bool = False) -> dict[str, Any]:
         "requests_per_measure": total,
         "concurrency": CONCURRENCY,
     }
-    path = save("auth", figures)
+    saved = save("auth", figures)
     print("auth: authenticated GET vs unauthenticated, and login")
     for name, value in figures.items():
         print(f"  {name}: {value}")
-    print(f"  (saved to {path})")
+    print(f"  (saved to {saved})")
     return figures

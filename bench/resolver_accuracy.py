@@ -197,7 +197,7 @@ async def run(*, quick: bool = False) -> None:
         warnings.simplefilter("ignore", FutureWarning)
         warnings.simplefilter("ignore", DeprecationWarning)
         for name, a, b, links in datasets:
-            figures = {
+            figures: dict[str, Any] = {
                 "records": len(a) + (len(b) if b is not None else 0),
                 "true_pairs": len(links),
                 "resolver": resolver(ctx, a, b, links),

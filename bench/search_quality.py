@@ -27,14 +27,14 @@ from typing import Any
 from bench.common import save
 from bench.search_common import event_of, ingest_service, publish_all, settle
 from bench.search_corpus import Corpus, generate
-from crm_common.contracts.search import SearchRequest
+from crm_common.contracts.search import SearchMode, SearchRequest
 from crm_ingest.chunking.service import Chunker, chunk_tokens
 from crm_ingest.embeddings.base import Embedder
 from crm_ingest.settings import Settings
 from crm_ingest.sources.registry import Registry
 from crm_ingest.store.qdrant import QdrantStore
 
-MODES = ("sparse", "dense", "hybrid")
+MODES: tuple[SearchMode, ...] = ("sparse", "dense", "hybrid")
 
 
 def ndcg_at(ranked: list[str], relevant: set[str], k: int = 10) -> float:
@@ -105,7 +105,7 @@ async def evaluate(
             for query in corpus.queries:
                 t0 = time.perf_counter()
                 response = ingest.searcher.search(
-                    SearchRequest(query=query.text, mode=mode, top_k=10)  # type: ignore[arg-type]
+                    SearchRequest(query=query.text, mode=mode, top_k=10)
                 )
                 latencies.append(time.perf_counter() - t0)
                 ranked = [hit.citation.source_id for hit in response.hits]

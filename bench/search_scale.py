@@ -230,9 +230,9 @@ async def child(size: int, workdir: Path) -> dict[str, Any]:
         "hybrid_filtered_by_entity": latency("hybrid", filtered=True)
     }
     embed_times = []
-    for q in queries * 2:
+    for text in queries * 2:
         t0 = time.perf_counter()
-        embedder.embed_query(q)
+        embedder.embed_query(text)
         embed_times.append(time.perf_counter() - t0)
     figures["query_embedding_ms"] = {
         "p50": round(1000 * percentile(embed_times, 50), 2),

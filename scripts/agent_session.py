@@ -60,7 +60,7 @@ class Session:
         if result.is_error or result.structured_content is None:
             print(f"error:\n\n```text\n{excerpt(text)}\n```\n")
             raise SystemExit(f"{tool} failed: {text}")
-        answer = result.structured_content
+        answer: dict[str, Any] = result.structured_content
         # The records an answer rests on are listed once, as a count; the rest as it came.
         shown = {k: v for k, v in answer.items() if k != "evidence"}
         cited = len(answer.get("evidence", []))

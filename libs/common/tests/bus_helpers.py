@@ -60,7 +60,7 @@ def effect_rows(db: Database) -> list[tuple[str, str, int, str | None]]:
                 effect.c.event_id, effect.c.aggregate_id, effect.c.version, effect.c.name
             ).order_by(effect.c.id)
         )
-        return [tuple(row) for row in rows]  # type: ignore[misc]
+        return [tuple(row) for row in rows]
 
 
 def effect_count(db: Database) -> int:

@@ -73,7 +73,7 @@ async def publish(bus: Bus, event: CloudEvent, msg_id: str | None = None) -> Non
     await bus.js.publish(event.type, event.to_bytes(), headers={"Nats-Msg-Id": msg_id or event.id})
 
 
-async def dlq_messages(bus: Bus) -> list[tuple[str, dict[str, str], bytes]]:
+async def dlq_messages(bus: Bus) -> list[tuple[str | None, dict[str, str], bytes]]:
     info = await bus.js.stream_info("DLQ")
     out = []
     for seq in range(info.state.first_seq, info.state.last_seq + 1):
@@ -131,7 +131,7 @@ async def test_a_handler_that_keeps_failing_lands_in_the_dlq_while_later_message
     await eventually(
         lambda: [r[0] for r in effect_rows(db)] == [good.id], what="only the good event's effect"
     )
-    dead: list[tuple[str, dict[str, str], bytes]] = []
+    dead: list[tuple[str | None, dict[str, str], bytes]] = []
 
     async def wait_dlq() -> None:
         while not dead:

@@ -8,7 +8,7 @@ from typing import Any
 import crm_factories
 from api_helpers import bearer, create_key
 from fastapi.testclient import TestClient
-from httpx import Response
+from httpx2 import Response
 
 ACTIONS = "/api/agent/actions"
 

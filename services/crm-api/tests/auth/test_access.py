@@ -19,7 +19,7 @@ PLACEHOLDER = "01930000-0000-7000-8000-000000000000"
 
 
 def routes(app: FastAPI) -> list[tuple[str, str, Access]]:
-    found = []
+    found: list[tuple[str, str, Access]] = []
     for route in declared_routes(app):
         assert route.access is not None, f"{route.path} declares no access"
         path = re.sub(r"\{[^}]+\}", PLACEHOLDER, route.path)
@@ -29,7 +29,7 @@ def routes(app: FastAPI) -> list[tuple[str, str, Access]]:
 
 
 def call(client: TestClient, method: str, path: str, headers: dict[str, str]) -> int:
-    body = None if method in {"GET", "DELETE"} else {}
+    body: dict[str, object] | None = None if method in {"GET", "DELETE"} else {}
     return client.request(method, path, json=body, headers=headers).status_code
 
 

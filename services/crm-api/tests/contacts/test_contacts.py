@@ -89,7 +89,7 @@ def test_email_lists_are_checked(client: TestClient, admin: str) -> None:
 def test_funnel_values_owner_and_organizations_are_enforced(client: TestClient, admin: str) -> None:
     member = create_member(client, admin)
     member_id = client.get("/api/auth/me", headers=bearer(member)).json()["id"]
-    bad = [
+    bad: list[tuple[dict[str, Any], str]] = [
         ({"contact_type": "whale"}, "contact_type"),
         ({"status": "gone"}, "status"),
         ({"source": "telepathy"}, "source"),

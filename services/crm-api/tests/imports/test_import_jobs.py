@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TypedDict
 
 import httpx2 as httpx
 import pytest
@@ -54,7 +54,9 @@ def wait_for(client: TestClient, token: str, job_id: str, timeout: float = 60) -
         job: dict[str, Any] = client.get(f"{JOBS}/{job_id}", headers=bearer(token)).json()
         return None if job["status"] in ("queued", "running") else job
 
-    return asyncio.run(eventually(ended, what=f"import job {job_id} ended", within=timeout))
+    job = asyncio.run(eventually(ended, what=f"import job {job_id} ended", within=timeout))
+    assert job is not None  # eventually returns only a truthy answer
+    return job
 
 
 def count(app: FastAPI, model: Any) -> int:
@@ -196,13 +198,18 @@ class _StopsAfter(threading.Event):
         return self.calls < 0
 
 
+class _Slices(TypedDict):
+    slice_rows: int
+    slice_seconds: float
+
+
 def test_a_job_interrupted_between_slices_resumes_where_it_stopped(
     client: TestClient, admin: str, app: FastAPI
 ) -> None:
     job = submit(client, admin, csv_of(100)).json()
     db = app.state.db
     # Stops before its third slice: two slices of 40 are in, the job is queued again.
-    slices = {"slice_rows": 40, "slice_seconds": 600.0}
+    slices: _Slices = {"slice_rows": 40, "slice_seconds": 600.0}
     assert jobs.run_next(db, instance="first", stopping=_StopsAfter(2), **slices)
     halfway = client.get(f"{JOBS}/{job['id']}", headers=bearer(admin)).json()
     assert halfway["status"] == "queued"

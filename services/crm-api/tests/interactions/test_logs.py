@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from api_helpers import bearer, create_key, create_member
@@ -142,7 +143,7 @@ def test_a_hand_altered_row_breaks_verification_at_that_row(
     assert json.loads(result.stdout)["first_broken_seq"] == total - 2
 
 
-def _events(app: FastAPI) -> list[tuple[str, dict[str, object]]]:
+def _events(app: FastAPI) -> list[tuple[str, dict[str, Any]]]:
     with app.state.db.session() as session:
         rows = session.execute(select(outbox.c.subject, outbox.c.payload).order_by(outbox.c.id))
         return [(subject, json.loads(payload)) for subject, payload in rows]

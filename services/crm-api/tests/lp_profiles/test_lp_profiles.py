@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from api_helpers import bearer
 from crm_factories import contact, fund, opportunity, organization, post
@@ -10,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 
-def profile(client: TestClient, token: str, **fields: object) -> dict[str, object]:
+def profile(client: TestClient, token: str, **fields: object) -> dict[str, Any]:
     return post(client, token, "/api/lp-profiles", {"investor_type": "individual"} | fields)
 
 

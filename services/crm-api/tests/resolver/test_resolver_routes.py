@@ -102,6 +102,15 @@ def canonical(client: TestClient, token: str, contact_id: str) -> dict[str, Any]
     return found
 
 
+def settled_canonical(
+    client: TestClient, token: str, contact_id: str, *, what: str
+) -> dict[str, Any]:
+    """The contact's canonical entity, once the resolver has stamped it on the dossier."""
+    found = asyncio.run(eventually(lambda: canonical(client, token, contact_id), what=what))
+    assert found is not None  # eventually returns only a truthy answer
+    return found
+
+
 def test_the_review_queue_round_trips_through_crm_api(
     live: tuple[FastAPI, TestClient],
 ) -> None:
@@ -134,12 +143,8 @@ def test_the_review_queue_round_trips_through_crm_api(
         "William Chen",
         "Bill Chen",
     }
-    first = asyncio.run(
-        eventually(lambda: canonical(client, admin, william["id"]), what="William's canonical id")
-    )
-    second = asyncio.run(
-        eventually(lambda: canonical(client, admin, bill["id"]), what="Bill's canonical id")
-    )
+    first = settled_canonical(client, admin, william["id"], what="William's canonical id")
+    second = settled_canonical(client, admin, bill["id"], what="Bill's canonical id")
     assert first["entity_id"] != second["entity_id"]
 
     # An agent may read the queue, not decide it.
@@ -162,14 +167,11 @@ def test_the_review_queue_round_trips_through_crm_api(
     assert decision["actor"]["id"] == me["id"]
     assert decision["reason"] == "same person, personal address"
 
-    asyncio.run(
-        eventually(
-            lambda: (
-                (b := canonical(client, admin, bill["id"])) and b["entity_id"] == first["entity_id"]
-            ),  # the older entity survives
-            what="Bill on William's entity",
-        )
-    )
+    def bill_on_williams_entity() -> bool:
+        b = canonical(client, admin, bill["id"])
+        return b is not None and b["entity_id"] == first["entity_id"]  # the older entity survives
+
+    asyncio.run(eventually(bill_on_williams_entity, what="Bill on William's entity"))
     merged = canonical(client, admin, william["id"])
     assert merged is not None
     assert {(r["source_kind"], r["source_id"]) for r in merged["records"]} == {
@@ -195,15 +197,15 @@ def test_the_review_queue_round_trips_through_crm_api(
         headers=bearer(admin),
     )
     assert undone.status_code == 201, undone.text
-    asyncio.run(
-        eventually(
-            lambda: (
-                canonical(client, admin, william["id"])["entity_id"]  # type: ignore[index]
-                != canonical(client, admin, bill["id"])["entity_id"]
-            ),  # type: ignore[index]
-            what="William and Bill apart again",
-        )
-    )
+
+    def apart() -> bool:
+        william_now = canonical(client, admin, william["id"])
+        bill_now = canonical(client, admin, bill["id"])
+        assert william_now is not None
+        assert bill_now is not None
+        return bool(william_now["entity_id"] != bill_now["entity_id"])
+
+    asyncio.run(eventually(apart, what="William and Bill apart again"))
     again = client.get("/api/resolver/review", headers=bearer(admin)).json()
     assert [i["id"] for i in again["items"]] == [item["id"]]
 
@@ -229,23 +231,16 @@ def test_who_knows_an_lp_and_why_two_records_are_one(live: tuple[FastAPI, TestCl
         client, admin, type="meeting", contact_id=ken["id"], attendee_ids=[dennis["id"]]
     )
 
-    ken_entity = asyncio.run(
-        eventually(lambda: canonical(client, admin, ken["id"]), what="Ken's canonical id")
-    )["entity_id"]
-    who = asyncio.run(
-        eventually(
-            lambda: (
-                (
-                    r := client.get(
-                        f"/api/resolver/entities/{ken_entity}/neighbors", headers=bearer(admin)
-                    ).json()
-                )["neighbors"]
-                and len(r["neighbors"]) >= 3
-                and r
-            ),
-            what="Ken's neighbors",
-        )
-    )
+    ken_entity = settled_canonical(client, admin, ken["id"], what="Ken's canonical id")["entity_id"]
+
+    def neighbors() -> dict[str, Any] | None:
+        answer: dict[str, Any] = client.get(
+            f"/api/resolver/entities/{ken_entity}/neighbors", headers=bearer(admin)
+        ).json()
+        return answer if len(answer["neighbors"]) >= 3 else None
+
+    who = asyncio.run(eventually(neighbors, what="Ken's neighbors"))
+    assert who is not None  # eventually returns only a truthy answer
     kinds = {n["node"]["display_name"]: n["edge_kinds"] for n in who["neighbors"]}
     assert kinds["Dennis Ritchie"] == ["met"]
     assert kinds["Oak Partners"] == ["membership"]
@@ -344,22 +339,22 @@ def test_the_seeds_duplicates_made_through_the_crm_and_its_grid_are_one_lp(
         return None
 
     lp = asyncio.run(eventually(investor, what="the investor's canonical entity"))
+    assert lp is not None  # eventually returns only a truthy answer
     assert lp["is_lp"] is True
     assert {(r["source_kind"], r["source_id"]) for r in lp["records"]} == {
         ("organization", harbor["id"]),
         ("lp_profile", profile["id"]),
         ("grid_row", row["id"]),
     }
-    partner = asyncio.run(
-        eventually(
-            lambda: (
-                (a := canonical(client, admin, jane["id"]))
-                and (b := canonical(client, admin, jane_again["id"]))
-                and a["entity_id"] == b["entity_id"]
-                and a
-            ),
-            what="Jane's two records on one entity",
-        )
-    )
+
+    def one_person() -> dict[str, Any] | None:
+        a = canonical(client, admin, jane["id"])
+        if not a:
+            return None
+        b = canonical(client, admin, jane_again["id"])
+        return a if b and a["entity_id"] == b["entity_id"] else None
+
+    partner = asyncio.run(eventually(one_person, what="Jane's two records on one entity"))
+    assert partner is not None  # eventually returns only a truthy answer
     assert partner["kind"] == "person"
     assert {r["source_id"] for r in partner["records"]} == {jane["id"], jane_again["id"]}

@@ -40,7 +40,7 @@ def test_search_without_ingest_is_a_503_problem(client: TestClient, admin: str) 
     ],
 )
 def test_bad_parameters_are_a_422(
-    client: TestClient, admin: str, params: dict[str, object]
+    client: TestClient, admin: str, params: dict[str, str | int]
 ) -> None:
     response = client.get("/api/search", params=params, headers=bearer(admin))
     assert response.status_code == 422, response.text

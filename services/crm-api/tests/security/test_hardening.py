@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -58,7 +58,7 @@ def test_an_oversized_body_gets_413(make_app: Callable[..., FastAPI]) -> None:
     assert response.status_code == 413
     assert response.json()["type"] == "urn:lp-crm:problem:payload-too-large"
 
-    def chunks():  # no Content-Length: the stream is counted
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the stream is counted
         yield b'{"action": "x", "channel": "y", "summary": "'
         for _ in range(10):
             yield b"z" * 500
