@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 mypy=.venv/bin/mypy
 
 "$mypy" libs/common/src services/*/src
-for root in libs/common/tests services/crm-api/tests services/mcp-gateway/tests services/gmail-sync/tests; do
+for root in libs/common/tests services/crm-api/tests services/mcp-gateway/tests \
+  services/gmail-sync/tests services/resolver/tests services/ingest/tests; do
   MYPYPATH=$root "$mypy" "$root"
 done
 # The end-to-end tests and the benchmarks use crm-api's and the gateway's test helpers.

@@ -35,7 +35,8 @@ def build_tiny_bge_m3(path: Path, *, hidden: int = 32) -> Path:
         pair="<s> $A </s> </s> $B </s>",
         special_tokens=[("<s>", 0), ("</s>", 2)],
     )
-    fast = XLMRobertaTokenizerFast(
+    # transformers' constructors are not annotated.
+    fast = XLMRobertaTokenizerFast(  # type: ignore[no-untyped-call]
         tokenizer_object=tokenizer,
         bos_token="<s>",
         eos_token="</s>",
@@ -47,7 +48,7 @@ def build_tiny_bge_m3(path: Path, *, hidden: int = 32) -> Path:
         model_max_length=514,
     )
     fast.save_pretrained(str(path))
-    config = XLMRobertaConfig(
+    config = XLMRobertaConfig(  # type: ignore[no-untyped-call]
         vocab_size=tokenizer.get_vocab_size(),
         hidden_size=hidden,
         num_hidden_layers=2,
@@ -59,7 +60,7 @@ def build_tiny_bge_m3(path: Path, *, hidden: int = 32) -> Path:
         eos_token_id=2,
     )
     torch.manual_seed(7)
-    XLMRobertaModel(config).save_pretrained(str(path))
+    XLMRobertaModel(config).save_pretrained(str(path))  # type: ignore[no-untyped-call]
     torch.save(torch.nn.Linear(hidden, hidden).state_dict(), path / "colbert_linear.pt")
     sparse = torch.nn.Linear(hidden, 1)
     with torch.no_grad():

@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 import nats.errors
@@ -36,6 +36,8 @@ from crm_resolver.settings import Settings
 CRM_ACTOR = Actor(kind="user", id="u-admin", name="admin")
 ALICE = Actor(kind="user", id="u-alice", name="alice")
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 def _bookkeeping(record_id: str, version: int) -> dict[str, Any]:
@@ -323,7 +325,7 @@ class Resolver:
             interval=0.02,
         )
 
-    async def ask(self, subject: str, request: BaseModel, response: type[Any]) -> Any:
+    async def ask(self, subject: str, request: BaseModel, response: type[ModelT]) -> ModelT:
         return await call(self.bus.nc, subject, request, response, timeout=10)
 
     async def entity_events(self) -> list[CloudEvent]:
@@ -347,7 +349,7 @@ class Resolver:
         return await self.ask(
             contract.SUBJECT_ENTITY,
             contract.EntityRequest(
-                source=contract.SourceRef(source_kind=source_kind, source_id=source_id)  # type: ignore[arg-type]
+                source=contract.SourceRef(source_kind=source_kind, source_id=source_id)
             ),
             contract.EntityResponse,
         )

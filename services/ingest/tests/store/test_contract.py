@@ -15,6 +15,7 @@ from crm_ingest.store.base import (
     Between,
     CollectionMismatch,
     CollectionSpec,
+    StoreHit,
     StorePoint,
     StoreQuery,
     VectorStore,
@@ -46,7 +47,7 @@ POINTS = [
 ]
 
 
-def ids(hits: list) -> list[str]:
+def ids(hits: list[StoreHit]) -> list[str]:
     return [hit.id[-2:] for hit in hits]
 
 

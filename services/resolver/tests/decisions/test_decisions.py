@@ -36,7 +36,7 @@ async def two_people_and_an_organization(resolver: Resolver) -> None:
 
 async def placement(resolver: Resolver) -> dict[tuple[str, str], tuple[str, str, float, str]]:
     """Where every record is and how it got there."""
-    found = {}
+    found: dict[tuple[str, str], tuple[str, str, float, str]] = {}
     for kind, record_id in RECORDS:
         answer = await resolver.entity(kind, record_id)
         link = next(link for link in answer.entity.links if link.source_id == record_id)

@@ -27,7 +27,7 @@ async def neighbors(
 ) -> contract.NeighborsResponse:
     return await resolver.ask(
         contract.SUBJECT_NEIGHBORS,
-        contract.NeighborsRequest(entity_id=entity_id, **options),  # type: ignore[arg-type]
+        contract.NeighborsRequest(entity_id=entity_id, **options),
         contract.NeighborsResponse,
     )
 
