@@ -29,18 +29,12 @@ from crm_common.outbox import unsent_count
 from crm_common.testing import eventually, poll_health, search_caught_up
 from crm_ingest.__main__ import DEFINITION as INGEST
 from crm_ingest.app import create_app as create_ingest
-from crm_ingest.embeddings.minilm import MiniLMEmbedder
 from crm_ingest.settings import Settings as IngestSettings
 
 WIRE = (
     "Sent the wire instructions for the Fund IV capital call: ABA routing 021000021, account "
     "number 123456789012. Their treasurer confirmed by phone."
 )
-
-
-@pytest.fixture(scope="module")
-def minilm() -> MiniLMEmbedder:
-    return MiniLMEmbedder()
 
 
 class Stack:
@@ -80,7 +74,7 @@ class Stack:
 
 
 @pytest.fixture
-def stack(tmp_path: Path, nats_server: NatsServer, minilm: MiniLMEmbedder) -> Iterator[Stack]:
+def stack(tmp_path: Path, nats_server: NatsServer) -> Iterator[Stack]:
     crm_settings = CrmApiSettings(
         DATA_DIR=tmp_path / "crm",
         NATS_URL=nats_server.url,
@@ -92,7 +86,7 @@ def stack(tmp_path: Path, nats_server: NatsServer, minilm: MiniLMEmbedder) -> It
     migrate(CRM_API, crm_settings)
     ingest_settings = IngestSettings(DATA_DIR=tmp_path / "ingest", NATS_URL=nats_server.url)
     migrate(INGEST, ingest_settings)
-    ingest_app = create_ingest(ingest_settings, embedder=minilm)
+    ingest_app = create_ingest(ingest_settings)  # its own model, as `ingest serve` loads it
     with TestClient(create_crm_api(crm_settings)) as crm, TestClient(ingest_app) as ingest:
         poll_health(ingest, "/health", status=200, timeout=60)
         yield Stack(crm, ingest, nats_server.url)
