@@ -21,8 +21,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -35,6 +34,7 @@ from nats.js.errors import KeyWrongLastSequenceError, NotFoundError
 from nats.js.kv import KeyValue
 
 from crm_api.auth.principal import Principal
+from crm_api.collab.connection import Connection, Send
 from crm_common.bus.connection import Bus
 from crm_common.ids import new_id_str
 
@@ -59,7 +59,6 @@ GRID_AGGREGATES = {
     "backup",
 }
 MAX_REPLAY = 20_000  # further behind than this, a client reloads the grid instead
-QUEUE_LIMIT = 5_000  # a client this far behind is disconnected (it reconnects and catches up)
 MAX_LOCK_TTL = 300
 
 
@@ -70,36 +69,6 @@ def lock_key(row_id: str, column: str) -> str:
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-Send = Callable[[str], Awaitable[None]]
-
-
-@dataclass
-class Connection:
-    """One WebSocket client of this instance."""
-
-    id: str
-    principal: Principal
-    send: Send
-    queue: asyncio.Queue[str | None] = field(default_factory=lambda: asyncio.Queue(QUEUE_LIMIT))
-    last_seq: int = 0
-    replaying: bool = False
-    buffer: list[tuple[int, str]] = field(default_factory=list)
-    view_id: str | None = None
-    cell: dict[str, str] | None = None
-    subscribed: bool = False
-    overflowed: bool = False
-
-    def sees(self, event: dict[str, Any]) -> bool:
-        """Personal views are their owner's; rules are the admins'."""
-        aggregate = event["type"].split(".")[1]
-        data = event.get("data") or {}
-        if aggregate == "grid_view" and "owner_id" in data:
-            return bool(data.get("is_shared")) or data.get("owner_id") == self.principal.user_id
-        if aggregate == "grid_rule":
-            return self.principal.is_admin
-        return True
 
 
 class GridHub:

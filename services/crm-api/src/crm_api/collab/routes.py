@@ -23,7 +23,8 @@ from crm_api.auth.dependencies import ACCESS_ATTR, Reader
 from crm_api.auth.errors import NotAuthenticated
 from crm_api.auth.principal import Access, Principal
 from crm_api.auth.tokens import decode_token
-from crm_api.collab.hub import Connection, GridHub
+from crm_api.collab.connection import Connection
+from crm_api.collab.hub import GridHub
 from crm_api.collab.schemas import (
     Auth,
     ClientMessage,
