@@ -181,7 +181,10 @@ async def run(quick: bool = False) -> None:
     print(f"mcp: demo CRM {size}, {rounds} calls per case, one in flight")
     with tempfile.TemporaryDirectory(prefix="bench-mcp-") as tmp:
         settings = {"default_rate_limit_per_minute": "100000"}
-        with running_stack(Path(tmp), gateway_settings=settings) as stack:
+        # Started from a worker thread: the stack waits for its services with asyncio.run.
+        starting = running_stack(Path(tmp), gateway_settings=settings)
+        stack = await asyncio.to_thread(starting.__enter__)
+        try:
             started = time.perf_counter()
             await asyncio.to_thread(_load_demo, stack, **size)
             status = await _wait_indexed(stack)
@@ -189,6 +192,8 @@ async def run(quick: bool = False) -> None:
             print(f"  loaded and indexed in {loaded:.0f} s ({status.points} points)")
             key = stack.create_key(["read", "write:logged"])["key"]
             figures = await _measure(stack, key, rounds)
+        finally:
+            await asyncio.to_thread(starting.__exit__, None, None, None)
     path = save(
         "mcp",
         {"size": size, "rounds": rounds, "points": status.points, "load_seconds": round(loaded)}

@@ -3,11 +3,14 @@ two people, communications (one email carrying a planted instruction) and an ove
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from gateway_stack import Stack, wait_until
+from gateway_stack import Stack
+
+from crm_common.testing import eventually
 
 WIRE = "Wire to account number 123456789012, ABA routing 021000021, before the close."
 PLANTED = (
@@ -122,11 +125,13 @@ def seed(stack: Stack, *, indexed: bool = True) -> Book:
         },
     )
 
-    def ada_entity() -> str | None:
+    def ada_entity() -> str:
         found = stack.api("GET", f"/api/resolver/records/contact/{ada['id']}")
-        return str(found.json()["entity"]["id"]) if found.status_code == 200 else None
+        return str(found.json()["entity"]["id"]) if found.status_code == 200 else ""
 
-    entity_id = wait_until(ada_entity, what="the resolver to link Ada", timeout=90)
+    entity_id = asyncio.run(
+        eventually(ada_entity, what="the resolver to link Ada", within=90, interval=0.2)
+    )
 
     def is_indexed() -> bool:
         found = stack.api("GET", "/api/search", params={"q": "quarterly letter attacker"})
@@ -139,13 +144,17 @@ def seed(stack: Stack, *, indexed: bool = True) -> Book:
         }
 
     if indexed:
-        wait_until(is_indexed, what="ingest to index the communications", timeout=180)
+        asyncio.run(
+            eventually(
+                is_indexed, what="ingest to index the communications", within=180, interval=0.2
+            )
+        )
 
     def known() -> bool:
         found = stack.api("GET", f"/api/resolver/entities/{entity_id}/neighbors")
         return found.status_code == 200 and len(found.json()["neighbors"]) >= 2
 
-    wait_until(known, what="the resolver's graph around Ada", timeout=90)
+    asyncio.run(eventually(known, what="the resolver's graph around Ada", within=90, interval=0.2))
     return Book(
         fund, org, ada, grace, opportunity, call, planted_email, wire_email, follow_up, entity_id
     )

@@ -4,48 +4,37 @@ on a free port, all on one DATA_DIR; and MCP clients over stdio and streamable H
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
-import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx2 as httpx
 from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 
 from crm_common.natsd import NatsServer, free_port
+from crm_common.testing import eventually
 
-T = TypeVar("T")
 ADMIN_PASSWORD = "plum-harbor-quiet-lantern-7"
 SECRET = "g" * 48
 _ENV_PREFIX = {"crm_api": "CRM_API_", "crm_resolver": "RESOLVER_", "crm_ingest": "INGEST_"}
 
 
-def wait_until(probe: Callable[[], T | None], *, timeout: float = 60.0, what: str = "") -> T:
-    """Poll `probe` until it returns something (bounded; each try is a real request)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value is not None and value is not False:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what or probe}")
-        time.sleep(0.2)
-
-
-def _healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> bool | None:
-    if process.poll() is not None:
+def _healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> bool:
+    if process.poll() is not None:  # at once: no wait brings it back
         tail = "\n".join(log.read_text(errors="replace").splitlines()[-40:])
-        raise AssertionError(f"{url} exited with {process.returncode}; its log ends:\n{tail}")
+        raise RuntimeError(f"{url} exited with {process.returncode}; its log ends:\n{tail}")
     try:
-        return httpx.get(url, timeout=2).status_code == 200 or None
+        return httpx.get(url, timeout=2).status_code == 200
     except httpx.HTTPError:
-        return None
+        return False
 
 
 @dataclass
@@ -183,17 +172,15 @@ def running_stack(
         stack.processes["crm_api"] = _spawn("crm_api", envs.pop("crm_api"), data_dir)
         proc = stack.processes["crm_api"]
         crm_log = data_dir / "crm_api.log"
-        wait_until(lambda: _healthy(health["crm_api"], proc, crm_log), what="crm-api", timeout=90)
+        healthy = partial(_healthy, health["crm_api"], proc, crm_log)
+        asyncio.run(eventually(healthy, what="crm-api healthy", within=90, interval=0.2))
         for module, env in envs.items():
             stack.processes[module] = _spawn(module, env, data_dir)
         for module, process in stack.processes.items():
             url = health[module]
             log = data_dir / f"{module}.log"
-            wait_until(
-                lambda u=url, p=process, g=log: _healthy(u, p, g),  # type: ignore[misc]
-                what=module,
-                timeout=120,
-            )
+            healthy = partial(_healthy, url, process, log)
+            asyncio.run(eventually(healthy, what=f"{module} healthy", within=120, interval=0.2))
         register = stack.api(
             "POST", "/api/auth/register", json={"username": "admin", "password": ADMIN_PASSWORD}
         )
