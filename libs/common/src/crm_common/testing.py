@@ -70,7 +70,8 @@ def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
 
 @pytest.fixture
 async def bus(nats_server: NatsServer) -> AsyncIterator[Bus]:
-    connected = await connect([nats_server.url], name="test", wait=10)
+    # A test's publish waits out a CI disk that is slow to fsync (the default is 5 s).
+    connected = await connect([nats_server.url], name="test", wait=10, api_timeout=30)
     try:
         yield connected
     finally:

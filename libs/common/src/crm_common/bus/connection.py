@@ -20,9 +20,11 @@ ReconnectListener = Callable[[], Awaitable[None]]
 class Bus:
     """One NATS connection and its JetStream context, shared by a service's components."""
 
-    def __init__(self, nc: Client) -> None:
+    def __init__(self, nc: Client, *, api_timeout: float = 5.0) -> None:
         self.nc = nc
-        self.js: JetStreamContext = nc.jetstream()
+        # How long a JetStream call (a publish's ack included) may take: the server fsyncs every
+        # write, so a busy disk can hold an ack for seconds.
+        self.js: JetStreamContext = nc.jetstream(timeout=api_timeout)
         self._reconnect_listeners: list[ReconnectListener] = []
 
     def on_reconnect(self, listener: ReconnectListener) -> None:
@@ -68,10 +70,11 @@ async def connect(
     *,
     name: str,
     wait: float | None = None,
+    api_timeout: float = 5.0,
 ) -> Bus:
     """Connect to NATS, retrying until the server answers or `wait` seconds have passed.
 
-    Once connected, the client reconnects forever.
+    Once connected, the client reconnects forever. `api_timeout` bounds each JetStream call.
 
     Raises:
         TimeoutError: no server answered within `wait` seconds.
@@ -113,7 +116,7 @@ async def connect(
                 disconnected_cb=disconnected,
                 error_cb=error,
             )
-            bus = Bus(nc)
+            bus = Bus(nc, api_timeout=api_timeout)
             return bus
         except (OSError, NoServersError, TimeoutError, nats.errors.Error) as exc:
             if deadline is not None and loop.time() + delay > deadline:
