@@ -13,7 +13,11 @@ export interface NavSection {
 export const NAV: NavSection[] = [
   {
     label: "Work",
-    items: [{ to: "/", label: "Home" }],
+    items: [
+      { to: "/", label: "Home" },
+      { to: "/follow-ups", label: "Follow-ups" },
+      { to: "/search", label: "Search" },
+    ],
   },
   {
     label: "Settings",
