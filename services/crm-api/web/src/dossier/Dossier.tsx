@@ -44,6 +44,11 @@ import { Timeline } from "./Timeline";
 
 type Tag = { id: string; name: string; color: string };
 
+/** A writer that is neither a user, a contact nor an agent: a service ("crm-api" for imports). */
+function systemLabel(id: string): string {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-/i.test(id) ? "Unknown person" : `${id} (system)`;
+}
+
 function Tags({ tags }: { tags: readonly Tag[] }) {
   if (tags.length === 0) return null;
   return (
@@ -134,7 +139,7 @@ function DossierBody(props: BodyProps) {
   }, [interactions.data]);
 
   const personLabel = useCallback(
-    (id: string) => users.byId.get(id)?.display_name ?? props.knownNames.get(id) ?? fetchedNames.get(id) ?? agentNames.get(id) ?? "Someone",
+    (id: string) => users.byId.get(id)?.display_name ?? props.knownNames.get(id) ?? fetchedNames.get(id) ?? agentNames.get(id) ?? systemLabel(id),
     [users.byId, props.knownNames, fetchedNames, agentNames],
   );
   const kindLabel = useCallback(
@@ -172,7 +177,7 @@ function DossierBody(props: BodyProps) {
         {props.canonical?.is_lp && <Badge tone="accent">LP</Badge>}
         {props.lpProfile && <AccreditationBadge profile={props.lpProfile} />}
         {props.lpProfile && <QpBadge profile={props.lpProfile} />}
-        <span className="muted">Owner: {owner ? owner.display_name : props.ownerId ? "…" : "nobody yet"}</span>
+        {subject.kind === "contact" && <span className="muted">Owner: {owner ? owner.display_name : props.ownerId ? "…" : "nobody yet"}</span>}
         <Tags tags={props.tags} />
       </div>
       <section className="card" aria-label="Money across funds">

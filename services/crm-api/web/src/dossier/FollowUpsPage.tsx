@@ -199,7 +199,7 @@ export default function FollowUpsPage() {
         </EmptyState>
       ) : (
         <div className="table-wrap">
-          <table className="table" aria-describedby={undefined}>
+          <table className="table table--rowheads">
             <caption className="visually-hidden">{title}</caption>
             <thead>
               <tr>

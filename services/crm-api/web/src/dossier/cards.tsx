@@ -66,7 +66,7 @@ export function OpportunitiesTable({
   const multi = totals.length > 1;
   return (
     <div className="table-wrap">
-      <table className="table">
+      <table className="table table--rowheads">
         <caption className="visually-hidden">Positions by fund</caption>
         <thead>
           <tr>

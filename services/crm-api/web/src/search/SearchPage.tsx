@@ -40,7 +40,19 @@ export function dayStart(day: string, plusDays = 0): string | undefined {
   return date.toISOString();
 }
 
-function HitView({ hit, terms, fundName, userName }: { hit: Hit; terms: readonly string[]; fundName: (id: string) => string; userName: (id: string) => string | null }) {
+function HitView({
+  hit,
+  terms,
+  fundName,
+  userName,
+  typeLabel,
+}: {
+  hit: Hit;
+  terms: readonly string[];
+  fundName: (id: string) => string;
+  userName: (id: string) => string | null;
+  typeLabel: (type: string) => string;
+}) {
   const href = hitHref(hit);
   const { citation } = hit;
   const author = hit.author_name ?? (hit.author_id ? userName(hit.author_id) : null);
@@ -48,7 +60,7 @@ function HitView({ hit, terms, fundName, userName }: { hit: Hit; terms: readonly
     <li className="card hit">
       <div className="hit__meta">
         <Badge tone="accent">{sourceKindLabel(citation.source_kind)}</Badge>
-        {hit.type && <Badge>{hit.type}</Badge>}
+        {hit.type && <Badge>{typeLabel(hit.type)}</Badge>}
         {hit.redactions && hit.redactions.length > 0 && !hit.rehydrated && <Badge tone="warning" title="Sensitive values are hidden">redacted</Badge>}
         <time dateTime={citation.event_time}>{formatDate(citation.event_time)}</time>
         {author && <span>· by {author}</span>}
@@ -297,7 +309,7 @@ export default function SearchPage() {
           </p>
           <ol className="hits">
             {hits.map((hit) => (
-              <HitView key={hit.point_id} hit={hit} terms={terms} fundName={funds.name} userName={userName} />
+              <HitView key={hit.point_id} hit={hit} terms={terms} fundName={funds.name} userName={userName} typeLabel={(t) => lookups.label("communication_type", t)} />
             ))}
           </ol>
         </>
