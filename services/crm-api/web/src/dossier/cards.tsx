@@ -21,9 +21,9 @@ export function Card({ title, id, actions, children, className }: { title: strin
 export function MoneySummary({ totals }: { totals: readonly CurrencyTotal[] }) {
   if (totals.length === 0) return <p className="muted">No position in any fund yet.</p>;
   return (
-    <dl className="money">
+    <div className="money">
       {totals.map((total) => (
-        <div key={total.currency} className="money__currency">
+        <dl key={total.currency} className="money__currency">
           <div className="money__figure">
             <dt>Expected</dt>
             <dd className="num">{formatMoney(total.expected, total.currency)}</dd>
@@ -40,9 +40,9 @@ export function MoneySummary({ totals }: { totals: readonly CurrencyTotal[] }) {
             <dt>Funds</dt>
             <dd className="num">{total.opportunities}</dd>
           </div>
-        </div>
+        </dl>
       ))}
-    </dl>
+    </div>
   );
 }
 

@@ -76,7 +76,10 @@ function HitView({
       <div className="hit__meta">
         <span>Source:</span>
         {href ? (
-          <Link className="citation" to={href} aria-label={`Open the cited ${sourceKindLabel(citation.source_kind).toLowerCase()}: ${hit.title}`}>
+          <Link className="citation" to={href}>
+            <span className="visually-hidden">
+              Open the cited {sourceKindLabel(citation.source_kind).toLowerCase()}: {hit.title},{" "}
+            </span>
             {citation.source_kind}/{citation.source_id} · v{citation.source_version} · {formatDateTime(citation.event_time)}
           </Link>
         ) : (
