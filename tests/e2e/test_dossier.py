@@ -109,8 +109,6 @@ def test_a_meeting_logged_with_ctrl_enter_tops_the_timeline_and_is_found_by_sear
     page.goto(f"/contacts/{contact_id}")
     expect(page.get_by_role("heading", name="Imogen Castellanos", level=1)).to_be_visible()
     expect(page.get_by_text("No history yet")).to_be_visible()
-    assert_accessible(page)
-    shoot(page, "dossier-contact")
 
     subject = f"Quarterly review with {lp.marker}"
     form = page.get_by_role("form", name="Log an interaction")
@@ -124,6 +122,8 @@ def test_a_meeting_logged_with_ctrl_enter_tops_the_timeline_and_is_found_by_sear
     first = page.get_by_role("region", name=re.compile("^Timeline")).get_by_role("listitem").first
     expect(first.get_by_role("heading", name=subject)).to_be_visible()
     expect(form.get_by_label("Subject")).to_have_value("")
+    assert_accessible(page)
+    shoot(page, "dossier-contact")
 
     # ingest indexes asynchronously: ask again until the meeting is in the index.
     page.goto(f"/search?q={lp.marker}+co-invest")

@@ -85,11 +85,13 @@ export function LogForm({
       </div>
       <TextField label="Subject" value={draft.subject} onChange={(e) => set("subject", e.target.value)} error={errors.subject} maxLength={500} />
       <TextArea label="Notes" value={draft.body} onChange={(e) => set("body", e.target.value)} error={errors.body} rows={3} />
-      <AttendeePicker value={draft.attendees} onChange={(next) => set("attendees", next)} suggestions={suggestions} error={errors.attendee_ids} />
-      <label className="checkbox">
-        <input type="checkbox" checked={draft.followUp} onChange={(e) => set("followUp", e.target.checked)} />
-        Create a follow-up
-      </label>
+      <div className="log-form__extras">
+        <AttendeePicker value={draft.attendees} onChange={(next) => set("attendees", next)} suggestions={suggestions} error={errors.attendee_ids} />
+        <label className="checkbox">
+          <input type="checkbox" checked={draft.followUp} onChange={(e) => set("followUp", e.target.checked)} />
+          Create a follow-up
+        </label>
+      </div>
       {draft.followUp && (
         <div className="form__row">
           <TextField

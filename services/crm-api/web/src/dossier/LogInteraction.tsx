@@ -38,6 +38,7 @@ export function LogInteraction({
   const toast = useToast();
   const queryClient = useQueryClient();
   const [draft, setDraft] = useState<LogDraft>(() => emptyDraft(new Date(), user.id));
+  const [defaultWhen, setDefaultWhen] = useState(draft.occurredAt);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
   // One key per draft: a double submission (two keystrokes, a retry) is written once.
@@ -59,7 +60,9 @@ export function LogInteraction({
       onLogged(created);
       const label = types.find((t) => t.value === created.type)?.label ?? "Interaction";
       toast.show(created.subject ? `${label} logged: ${created.subject}` : `${label} logged`);
-      setDraft(emptyDraft(new Date(), user.id, draft.type));
+      const next = emptyDraft(new Date(), user.id, draft.type);
+      setDraft(next);
+      setDefaultWhen(next.occurredAt);
       setErrors({});
       setFormError(null);
       setIdempotencyKey(newKey());
@@ -82,7 +85,11 @@ export function LogInteraction({
     <LogForm
       draft={draft}
       onChange={setDraft}
-      onSubmit={() => log.mutate(toCreateBody(draft, subject))}
+      onSubmit={() => {
+        // An untouched "When" means now: the input holds whole minutes, and time has passed.
+        const when = draft.occurredAt === defaultWhen ? new Date().toISOString() : draft.occurredAt;
+        log.mutate(toCreateBody({ ...draft, occurredAt: when }, subject));
+      }}
       types={types}
       opportunities={opportunities}
       owners={owners.length > 0 ? owners : [{ value: user.id, label: `${user.display_name} (me)` }]}

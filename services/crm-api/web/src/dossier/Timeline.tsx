@@ -21,7 +21,7 @@ export interface TimelineProps {
   kindLabel: (kind: string) => string;
   /** The item to bring into view and outline (a search hit's `?item=`). */
   focusKey?: string | null;
-  /** Height of the scrolling list. */
+  /** The most the scrolling list grows to before it scrolls. */
   height?: string;
 }
 
@@ -195,7 +195,7 @@ export function Timeline({
         <div
           ref={scroller}
           className="tl-scroller"
-          style={{ height }}
+          style={{ maxHeight: height }}
           tabIndex={0}
           role="region"
           aria-label={`Timeline, ${visible.length} items, newest first`}
