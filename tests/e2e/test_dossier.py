@@ -180,3 +180,22 @@ def test_the_organization_dossier_shows_money_accreditation_and_people(
     expect(page.get_by_role("link", name="Imogen Castellanos").first).to_be_visible()
     assert_accessible(page)
     shoot(page, "dossier-organization")
+
+
+def test_the_canonical_entity_opens_as_the_dossier_of_its_record(
+    lp: Lp, stack: Stack, page: Page, shoot: Shoot, assert_accessible: Check
+) -> None:
+    # The resolver places the organization from its event; crm-api stamps the canonical id.
+    path = f"/api/organizations/{lp.organization['id']}"
+    deadline = time.monotonic() + 60
+    while (canonical := stack.api("GET", path).json()["canonical"]) is None:
+        assert time.monotonic() < deadline, "the resolver never placed the organization"
+        time.sleep(0.5)
+    page.goto(f"/entities/{canonical['entity_id']}")
+    banner = page.get_by_role("note")
+    expect(banner).to_contain_text("Canonical entity")
+    expect(page.get_by_role("heading", name="Larkspur Family Office", level=1)).to_be_visible()
+    linked = page.get_by_role("region", name="Linked records")
+    expect(linked.get_by_text("this record")).to_be_visible()
+    assert_accessible(page)
+    shoot(page, "dossier-entity")
