@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from gateway_stack import Stack
-from playwright.sync_api import Browser, BrowserContext
+from playwright.sync_api import Browser, BrowserContext, ViewportSize
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "services" / "crm-api" / "web"
@@ -24,7 +24,7 @@ CHROMIUM_ARGS = [
 ]
 # Many contexts sign in as the admin within a minute; the login limit guards a real deployment.
 E2E_CRM_SETTINGS = {"rate_limit_login": "100000/minute"}
-VIEWPORT = {"width": 1440, "height": 900}
+VIEWPORT: ViewportSize = {"width": 1440, "height": 900}
 
 
 def new_context(browser: Browser, stack: Stack, **options: Any) -> BrowserContext:
