@@ -94,7 +94,8 @@ def shoot() -> Callable[[Page, str], None]:
 
 @pytest.fixture(scope="session")
 def axe_source() -> str:
-    return AXE.read_text(encoding="utf-8")
+    source: str = AXE.read_text(encoding="utf-8")
+    return source
 
 
 @pytest.fixture
