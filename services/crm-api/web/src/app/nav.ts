@@ -13,10 +13,18 @@ export interface NavSection {
 export const NAV: NavSection[] = [
   {
     label: "Work",
-    items: [{ to: "/", label: "Home" }],
+    items: [
+      { to: "/", label: "Home" },
+      { to: "/organizations", label: "Organizations" },
+      { to: "/contacts", label: "Contacts" },
+      { to: "/lp-profiles", label: "LP profiles" },
+    ],
   },
   {
     label: "Settings",
-    items: [{ to: "/account", label: "My account" }],
+    items: [
+      { to: "/account", label: "My account" },
+      { to: "/bin", label: "Recycle bin" },
+    ],
   },
 ];

@@ -10,6 +10,19 @@ import { Shell } from "./Shell";
 
 const Home = lazy(() => import("../screens/Home"));
 const Account = lazy(() => import("../screens/Account"));
+const Organizations = lazy(() => import("../records/screens/OrganizationsList"));
+const Contacts = lazy(() => import("../records/screens/ContactsList"));
+const LpProfiles = lazy(() => import("../records/screens/LpProfilesList"));
+const ContactImport = lazy(() => import("../records/screens/ContactImport"));
+const RecycleBin = lazy(() => import("../records/screens/RecycleBin"));
+const recordForm = (name: keyof typeof import("../records/screens/FormPages")) =>
+  lazy(() => import("../records/screens/FormPages").then((m) => ({ default: m[name] })));
+const OrganizationNew = recordForm("OrganizationNewPage");
+const OrganizationEdit = recordForm("OrganizationEditPage");
+const ContactNew = recordForm("ContactNewPage");
+const ContactEdit = recordForm("ContactEditPage");
+const LpProfileNew = recordForm("LpProfileNewPage");
+const LpProfileEdit = recordForm("LpProfileEditPage");
 
 export const ROUTES: RouteObject[] = [
   {
@@ -18,6 +31,17 @@ export const ROUTES: RouteObject[] = [
     children: [
       { index: true, element: <Home /> },
       { path: "account", element: <Account /> },
+      { path: "organizations", element: <Organizations /> },
+      { path: "organizations/new", element: <OrganizationNew /> },
+      { path: "organizations/:id/edit", element: <OrganizationEdit /> },
+      { path: "contacts", element: <Contacts /> },
+      { path: "contacts/new", element: <ContactNew /> },
+      { path: "contacts/import", element: <ContactImport /> },
+      { path: "contacts/:id/edit", element: <ContactEdit /> },
+      { path: "lp-profiles", element: <LpProfiles /> },
+      { path: "lp-profiles/new", element: <LpProfileNew /> },
+      { path: "lp-profiles/:id/edit", element: <LpProfileEdit /> },
+      { path: "bin", element: <RecycleBin /> },
       { path: "*", element: <NotFound /> },
     ],
   },
