@@ -36,7 +36,7 @@ describe("a failed save on a form", () => {
 
   it("finds a nested message and names fields for people", () => {
     expect(errorAt({ "domains.1": "bad" }, "domains")).toBe("bad");
-    expect(fieldName("emails.0.email")).toBe("emails 1 › email");
-    expect(fieldName("custom_fields.fund_size")).toBe("custom fields › fund size");
+    expect(fieldName("emails.0.email")).toBe("Emails 1 › email");
+    expect(fieldName("custom_fields.fund_size")).toBe("Custom fields › fund size");
   });
 });

@@ -68,5 +68,6 @@ export function fieldName(key: string): string {
     .split(".")
     .map((part) => (/^\d+$/.test(part) ? String(Number(part) + 1) : part.replace(/_/g, " ")))
     .join(" › ")
-    .replace(/ › (\d+)/g, " $1");
+    .replace(/ › (\d+)/g, " $1")
+    .replace(/^./, (first) => first.toUpperCase());
 }

@@ -84,7 +84,7 @@ export function RecordList<T>(props: RecordListProps<T>) {
         title={title}
         subtitle={
           <span aria-live="polite">
-            {total === undefined ? "Loading…" : `${formatNumber(total)} ${total === 1 ? noun.one : noun.many}${narrowed ? " match this view" : ""}`}
+            {total === undefined ? "Loading…" : `${formatNumber(total)} ${total === 1 ? noun.one : noun.many}${narrowed ? (total === 1 ? " matches this view" : " match this view") : ""}`}
           </span>
         }
         actions={

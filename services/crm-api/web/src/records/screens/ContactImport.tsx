@@ -254,7 +254,8 @@ export default function ContactImport() {
       watched.current = job.data.id;
     } else if (watched.current === job.data.id) {
       watched.current = null;
-      toast.show(`Import of ${job.data.filename ?? "the file"}: ${STATUS_TEXT[job.data.status]}`, { tone: job.data.status === "succeeded" ? "info" : "error" });
+      // A refused import is an outcome the report explains, not a failure of the app.
+      toast.show(`Import of ${job.data.filename ?? "the file"}: ${STATUS_TEXT[job.data.status]}`, { tone: job.data.status === "failed" ? "error" : "info" });
       void queryClient.invalidateQueries({ queryKey: ["contacts"] });
       void queryClient.invalidateQueries({ queryKey: ["organizations"] });
       void queryClient.invalidateQueries({ queryKey: ["import-jobs", "list"] });

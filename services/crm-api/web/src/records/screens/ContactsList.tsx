@@ -82,7 +82,6 @@ export default function ContactsList() {
       { id: "type", header: "Type", cell: ({ row }) => lookupLabel(types.data, row.original.contact_type) },
       { id: "status", header: "Status", cell: ({ row }) => lookupLabel(statuses.data, row.original.status) },
       { id: "owner", header: "Owner", cell: ({ row }) => (row.original.owner_id ? (owners.get(row.original.owner_id) ?? "—") : <span className="muted">—</span>) },
-      { id: "country", header: "Country", cell: ({ row }) => row.original.country ?? <span className="muted">—</span> },
       { id: "tags", header: "Tags", cell: ({ row }) => <TagChips tags={row.original.tags} /> },
       { id: "updated", header: "Updated", meta: { sortKey: "updated_at" }, cell: ({ row }) => formatDate(row.original.updated_at) },
       {

@@ -23,11 +23,13 @@ function When({ at }: { at: string | null }) {
 
 function BinSection<T extends { id: string; deleted_at: string | null }>({
   title,
+  noun,
   kind,
   fetchPage,
   columns,
 }: {
   title: string;
+  noun: string;
   kind: "organizations" | "contacts" | "lp-profiles";
   fetchPage: (cursor: string | null, sort: Sort) => Promise<Page<T>>;
   columns: ColumnDef<T>[];
@@ -51,10 +53,10 @@ function BinSection<T extends { id: string; deleted_at: string | null }>({
       {list.isPending ? (
         <SkeletonRows rows={3} />
       ) : rows.length === 0 ? (
-        <EmptyState title="Nothing here">Deleted {title.toLowerCase()} land here; restore them any time.</EmptyState>
+        <EmptyState title="Nothing here">Deleted {noun} land here; restore them any time.</EmptyState>
       ) : (
         <>
-          <DataTable caption={`Deleted ${title.toLowerCase()}`} data={rows} columns={columns} getRowId={(r) => r.id} sort={sort} defaultSort="-updated_at" onSort={() => setSort(sort === "updated_at" ? "-updated_at" : "updated_at")} />
+          <DataTable caption={`Deleted ${noun}`} data={rows} columns={columns} getRowId={(r) => r.id} sort={sort} defaultSort="-updated_at" onSort={() => setSort(sort === "updated_at" ? "-updated_at" : "updated_at")} />
           {list.hasNextPage && (
             <div>
               <Button onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
@@ -114,6 +116,7 @@ export default function RecycleBin() {
       <PageHeader title="Recycle bin" subtitle="Deleted records stay here until an admin purges them. Restore brings one back as it was." />
       <BinSection
         title="Organizations"
+        noun="organizations"
         kind="organizations"
         columns={organizations}
         fetchPage={(cursor, sort) =>
@@ -122,12 +125,14 @@ export default function RecycleBin() {
       />
       <BinSection
         title="Contacts"
+        noun="contacts"
         kind="contacts"
         columns={contacts}
         fetchPage={(cursor, sort) => unwrap(api.GET("/api/contacts", { params: { query: { deleted: "only", sort, cursor: cursor ?? undefined, limit: PAGE_SIZE } } }))}
       />
       <BinSection
         title="LP profiles"
+        noun="LP profiles"
         kind="lp-profiles"
         columns={profiles}
         fetchPage={(cursor, sort) =>
