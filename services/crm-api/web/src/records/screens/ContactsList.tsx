@@ -73,6 +73,7 @@ export default function ContactsList() {
         cell: ({ row }) => (
           <span className="records-name">
             <Link to={`/contacts/${row.original.id}`}>{contactName(row.original)}</Link>
+            {row.original.status !== "active" && <Badge tone="warning">{lookupLabel(statuses.data, row.original.status)}</Badge>}
             {row.original.deleted_at && <Badge tone="danger">deleted</Badge>}
           </span>
         ),
@@ -80,7 +81,6 @@ export default function ContactsList() {
       { id: "organization", header: "Organization", cell: ({ row }) => <OrganizationLink id={row.original.primary_organization_id} /> },
       { id: "email", header: "Email", cell: ({ row }) => row.original.primary_email ?? <span className="muted">—</span> },
       { id: "type", header: "Type", cell: ({ row }) => lookupLabel(types.data, row.original.contact_type) },
-      { id: "status", header: "Status", cell: ({ row }) => lookupLabel(statuses.data, row.original.status) },
       { id: "owner", header: "Owner", cell: ({ row }) => (row.original.owner_id ? (owners.get(row.original.owner_id) ?? "—") : <span className="muted">—</span>) },
       { id: "tags", header: "Tags", cell: ({ row }) => <TagChips tags={row.original.tags} /> },
       { id: "updated", header: "Updated", meta: { sortKey: "updated_at" }, cell: ({ row }) => formatDate(row.original.updated_at) },
