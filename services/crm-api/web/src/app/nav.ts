@@ -15,12 +15,18 @@ export const NAV: NavSection[] = [
     label: "Work",
     items: [
       { to: "/", label: "Home" },
+      { to: "/organizations", label: "Organizations" },
+      { to: "/contacts", label: "Contacts" },
+      { to: "/lp-profiles", label: "LP profiles" },
       { to: "/follow-ups", label: "Follow-ups" },
       { to: "/search", label: "Search" },
     ],
   },
   {
     label: "Settings",
-    items: [{ to: "/account", label: "My account" }],
+    items: [
+      { to: "/account", label: "My account" },
+      { to: "/bin", label: "Recycle bin" },
+    ],
   },
 ];

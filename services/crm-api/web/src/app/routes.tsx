@@ -15,6 +15,19 @@ const OrganizationDossier = lazy(() => import("../dossier/Dossier").then((m) => 
 const EntityDossier = lazy(() => import("../dossier/Dossier").then((m) => ({ default: m.EntityDossierPage })));
 const FollowUps = lazy(() => import("../dossier/FollowUpsPage"));
 const Search = lazy(() => import("../search/SearchPage"));
+const Organizations = lazy(() => import("../records/screens/OrganizationsList"));
+const Contacts = lazy(() => import("../records/screens/ContactsList"));
+const LpProfiles = lazy(() => import("../records/screens/LpProfilesList"));
+const ContactImport = lazy(() => import("../records/screens/ContactImport"));
+const RecycleBin = lazy(() => import("../records/screens/RecycleBin"));
+const recordForm = (name: keyof typeof import("../records/screens/FormPages")) =>
+  lazy(() => import("../records/screens/FormPages").then((m) => ({ default: m[name] })));
+const OrganizationNew = recordForm("OrganizationNewPage");
+const OrganizationEdit = recordForm("OrganizationEditPage");
+const ContactNew = recordForm("ContactNewPage");
+const ContactEdit = recordForm("ContactEditPage");
+const LpProfileNew = recordForm("LpProfileNewPage");
+const LpProfileEdit = recordForm("LpProfileEditPage");
 
 export const ROUTES: RouteObject[] = [
   {
@@ -28,6 +41,17 @@ export const ROUTES: RouteObject[] = [
       { path: "entities/:id", element: <EntityDossier /> },
       { path: "follow-ups", element: <FollowUps /> },
       { path: "search", element: <Search /> },
+      { path: "organizations", element: <Organizations /> },
+      { path: "organizations/new", element: <OrganizationNew /> },
+      { path: "organizations/:id/edit", element: <OrganizationEdit /> },
+      { path: "contacts", element: <Contacts /> },
+      { path: "contacts/new", element: <ContactNew /> },
+      { path: "contacts/import", element: <ContactImport /> },
+      { path: "contacts/:id/edit", element: <ContactEdit /> },
+      { path: "lp-profiles", element: <LpProfiles /> },
+      { path: "lp-profiles/new", element: <LpProfileNew /> },
+      { path: "lp-profiles/:id/edit", element: <LpProfileEdit /> },
+      { path: "bin", element: <RecycleBin /> },
       { path: "*", element: <NotFound /> },
     ],
   },
