@@ -16,6 +16,26 @@ export const NAV: NavSection[] = [
     items: [{ to: "/", label: "Home" }],
   },
   {
+    label: "Agents",
+    items: [
+      { to: "/agents", label: "Proposals" },
+      { to: "/agents/log", label: "Interaction log" },
+      { to: "/agents/keys", label: "API keys" },
+      { to: "/review", label: "Entity review" },
+    ],
+  },
+  {
+    label: "Admin",
+    items: [
+      { to: "/admin/users", label: "Users", adminOnly: true },
+      { to: "/admin/audit", label: "Audit log", adminOnly: true },
+      { to: "/admin/automations", label: "Automations", adminOnly: true },
+      { to: "/admin/backups", label: "Backups", adminOnly: true },
+      { to: "/admin/feature-requests", label: "Feature requests", adminOnly: true },
+      { to: "/admin/security", label: "Security", adminOnly: true },
+    ],
+  },
+  {
     label: "Settings",
     items: [{ to: "/account", label: "My account" }],
   },
