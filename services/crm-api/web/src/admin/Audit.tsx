@@ -11,7 +11,7 @@ import { formatDateTime, formatRelative } from "../lib/format";
 import { Badge, EmptyState, PageHeader, SkeletonRows } from "../ui/Feedback";
 import { SelectField, TextField } from "../ui/Field";
 import { DiffTable } from "./ui/DiffTable";
-import { diffRecords, fieldLabel, rowsFromChanges } from "./ui/diff";
+import { diffRecords, fieldLabel, NOISE_FIELDS, rowsFromChanges } from "./ui/diff";
 import { useCursorPages, useListParams } from "./ui/listState";
 import { Pager } from "./ui/Pager";
 import { SavedViews } from "./ui/SavedViews";
@@ -110,7 +110,7 @@ function AuditLog() {
   const items = query.data?.items ?? [];
 
   return (
-    <div className="page">
+    <div className="page ops-page">
       <PageHeader title="Audit log" subtitle="Every change to the CRM: who made it, when, and each field before and after." />
       <div className="filters" role="search" aria-label="Filter the audit log">
         <SelectField
@@ -158,7 +158,7 @@ function AuditLog() {
               </thead>
               <tbody>
                 {items.map((entry) => {
-                  const fields = Object.keys(entry.changes ?? {});
+                  const fields = Object.keys(entry.changes ?? {}).filter((field) => field !== "id" && !NOISE_FIELDS.has(field));
                   return (
                     <Fragment key={entry.id}>
                       <tr>

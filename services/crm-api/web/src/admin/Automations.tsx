@@ -305,7 +305,7 @@ function RuleCard({ rule, onEdit }: { rule: Rule; onEdit: () => void }) {
           <Button small onClick={() => dry.mutate()} disabled={dry.isPending} aria-label={`Dry run ${rule.name}`}>
             {dry.isPending ? "Trying…" : "Dry run"}
           </Button>
-          <Button small onClick={() => setConfirmRun(true)} aria-label={`Run ${rule.name} now`}>
+          <Button small onClick={() => setConfirmRun(true)} aria-label={`Run now: ${rule.name}`}>
             Run now
           </Button>
           <Button small variant="ghost" onClick={onEdit} aria-label={`Edit ${rule.name}`}>
@@ -495,7 +495,7 @@ function AutomationsScreen() {
   const [editing, setEditing] = useState<Rule | "new" | null>(null);
   const items = [...(rules.data?.items ?? [])].sort((a, b) => a.position - b.position);
   return (
-    <div className="page">
+    <div className="page ops-page">
       <PageHeader
         title="Automations"
         subtitle="Rules that keep the fundraising grid's lists and flags up to date. Try one with a dry run before it runs for real."

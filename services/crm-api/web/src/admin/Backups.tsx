@@ -253,7 +253,7 @@ function BackupsScreen() {
     onError: (error) => toast.show(problemText(error), { tone: "error" }),
   });
   return (
-    <div className="page">
+    <div className="page ops-page">
       <PageHeader title="Backups" subtitle="Copies of the whole CRM database. Verify them now and then; restore shows what it changes first." />
       {list.data && !list.data.available && (
         <div className="callout callout--warn" role="status">
@@ -277,7 +277,7 @@ function BackupsScreen() {
         </form>
       </section>
       <section className="stack" aria-labelledby="backups-title">
-        <h2 id="backups-title">Backups</h2>
+        <h2 id="backups-title">Saved backups</h2>
         {list.isPending ? (
           <SkeletonRows rows={5} />
         ) : list.isError ? (
@@ -328,7 +328,7 @@ function BackupsScreen() {
                           Verify
                         </Button>
                         <Button small variant="danger" onClick={() => setRestoring(backup)} aria-label={`Restore the backup of ${formatDateTime(backup.created_at)}`}>
-                          Restore…
+                          Restore
                         </Button>
                       </div>
                     </td>

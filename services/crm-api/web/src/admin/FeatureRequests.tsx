@@ -190,7 +190,7 @@ function FeatureRequestsScreen() {
   });
   const items = query.data?.items ?? [];
   return (
-    <div className="page">
+    <div className="page ops-page">
       <PageHeader
         title="Feature requests"
         subtitle="What the team asks of the CRM. Set status and priority in place."

@@ -58,7 +58,7 @@ function SecurityStatus() {
 export default function Security() {
   return (
     <RequireAdmin what="The security status">
-      <div className="page">
+      <div className="page ops-page">
         <PageHeader title="Security" subtitle="How this server is set up: what is good, and what deserves a look." />
         <SecurityStatus />
       </div>

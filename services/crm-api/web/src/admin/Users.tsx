@@ -271,7 +271,7 @@ function UsersList() {
   const users = useQuery({ queryKey: ["users"], queryFn: () => unwrap(api.GET("/api/users")) });
   const shown = filterUsers(users.data ?? [], values);
   return (
-    <div className="page">
+    <div className="page ops-page">
       <PageHeader
         title="Users"
         subtitle="Who can sign in, and as what. People are deactivated, never deleted."

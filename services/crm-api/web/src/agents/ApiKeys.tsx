@@ -476,7 +476,7 @@ export default function ApiKeys() {
   const [created, setCreated] = useState<ApiKeyCreated | null>(null);
   const mine = useQuery({ queryKey: ["api-keys", "mine"], queryFn: () => unwrap(api.GET("/api/api-keys")) });
   return (
-    <div className="page">
+    <div className="page ops-page">
       <PageHeader title="Agents" subtitle="Keys let agents and services use the CRM as themselves: scoped, logged, revocable." />
       <AgentsTabs />
       <section className="stack" aria-labelledby="my-keys-title">

@@ -164,7 +164,7 @@ export default function InteractionLog() {
   }
 
   return (
-    <div className="page">
+    <div className="page ops-page">
       <PageHeader
         title="Agents"
         subtitle="Every agent call and human touch, in order. Rows can be added, never changed: each one's hash covers the one before."

@@ -332,7 +332,7 @@ export default function Proposals() {
     );
 
   return (
-    <div className="page">
+    <div className="page ops-page">
       <PageHeader
         title="Agents"
         subtitle="What agents asked to change. Approve to apply it as you, or reject it; nothing changes until you decide."

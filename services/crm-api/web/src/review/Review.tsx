@@ -588,7 +588,7 @@ export default function Review() {
   const [search, setSearch] = useSearchParams();
   const tab = search.get("tab") === "history" ? "history" : "queue";
   return (
-    <div className="page">
+    <div className="page ops-page">
       <PageHeader
         title="Entity review"
         subtitle="Pairs the resolver thinks may be one investor. Merge them, keep them apart or split a record out; every decision can be undone."

@@ -9,7 +9,7 @@ import { EmptyState } from "../../ui/Feedback";
 /** The page a signed-in person sees where they may not go: a clear 403, not a crash. */
 export function ForbiddenState({ what = "This page" }: { what?: string }) {
   return (
-    <div className="page">
+    <div className="page ops-page">
       <EmptyState title="Admins only">
         <p>{what} is for administrators. Ask an admin of your fund if you need it.</p>
         <Link to="/">Back to Home</Link>
