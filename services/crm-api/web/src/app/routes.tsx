@@ -28,6 +28,16 @@ const ContactNew = recordForm("ContactNewPage");
 const ContactEdit = recordForm("ContactEditPage");
 const LpProfileNew = recordForm("LpProfileNewPage");
 const LpProfileEdit = recordForm("LpProfileEditPage");
+const Proposals = lazy(() => import("../agents/Proposals"));
+const InteractionLog = lazy(() => import("../agents/InteractionLog"));
+const ApiKeys = lazy(() => import("../agents/ApiKeys"));
+const Review = lazy(() => import("../review/Review"));
+const AdminUsers = lazy(() => import("../admin/Users"));
+const AdminAudit = lazy(() => import("../admin/Audit"));
+const AdminAutomations = lazy(() => import("../admin/Automations"));
+const AdminBackups = lazy(() => import("../admin/Backups"));
+const AdminFeatureRequests = lazy(() => import("../admin/FeatureRequests"));
+const AdminSecurity = lazy(() => import("../admin/Security"));
 
 export const ROUTES: RouteObject[] = [
   {
@@ -52,6 +62,16 @@ export const ROUTES: RouteObject[] = [
       { path: "lp-profiles/new", element: <LpProfileNew /> },
       { path: "lp-profiles/:id/edit", element: <LpProfileEdit /> },
       { path: "bin", element: <RecycleBin /> },
+      { path: "agents", element: <Proposals /> },
+      { path: "agents/log", element: <InteractionLog /> },
+      { path: "agents/keys", element: <ApiKeys /> },
+      { path: "review", element: <Review /> },
+      { path: "admin/users", element: <AdminUsers /> },
+      { path: "admin/audit", element: <AdminAudit /> },
+      { path: "admin/automations", element: <AdminAutomations /> },
+      { path: "admin/backups", element: <AdminBackups /> },
+      { path: "admin/feature-requests", element: <AdminFeatureRequests /> },
+      { path: "admin/security", element: <AdminSecurity /> },
       { path: "*", element: <NotFound /> },
     ],
   },
