@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from e2e_browser import new_context, sign_in
 from gateway_stack import Stack
 from playwright.sync_api import Browser, Page, expect
+
+from e2e.e2e_browser import new_context, sign_in
 
 # Each test names `stack` first: the stack's start runs asyncio.run, which must happen before
 # sync Playwright starts its event loop in this thread.

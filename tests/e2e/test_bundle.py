@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from e2e_browser import route_bundles
+from e2e.e2e_browser import route_bundles
 
 # The budget for the first screen's JavaScript, gzipped; the rest is split by route.
 FIRST_SCREEN_JS_GZIP = 250 * 1024
