@@ -13,7 +13,11 @@ export interface NavSection {
 export const NAV: NavSection[] = [
   {
     label: "Work",
-    items: [{ to: "/", label: "Home" }],
+    items: [
+      { to: "/", label: "Home" },
+      { to: "/grid", label: "Fundraising grid" },
+      { to: "/pipeline", label: "Pipeline" },
+    ],
   },
   {
     label: "Settings",

@@ -10,6 +10,8 @@ import { Shell } from "./Shell";
 
 const Home = lazy(() => import("../screens/Home"));
 const Account = lazy(() => import("../screens/Account"));
+const Pipeline = lazy(() => import("../pipeline/Pipeline"));
+const Grid = lazy(() => import("../grid/GridScreen"));
 
 export const ROUTES: RouteObject[] = [
   {
@@ -18,6 +20,8 @@ export const ROUTES: RouteObject[] = [
     children: [
       { index: true, element: <Home /> },
       { path: "account", element: <Account /> },
+      { path: "pipeline", element: <Pipeline /> },
+      { path: "grid", element: <Grid /> },
       { path: "*", element: <NotFound /> },
     ],
   },
