@@ -29,6 +29,17 @@ def login(client: TestClient, username: str, password: str) -> str:
     return token
 
 
+def browser_sign_in(
+    client: TestClient, username: str = "admin", password: str = ADMIN_PASSWORD
+) -> dict[str, Any]:
+    """Sign in as the browser does: the session cookie lands in `client`'s jar; returns the
+    `BrowserSession` (with its CSRF token)."""
+    response = client.post("/api/auth/session", json={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
 def create_member(
     client: TestClient, admin: str, username: str = "mia", role: str = "member"
 ) -> str:

@@ -118,11 +118,14 @@ def running_stack(
     with_gateway: bool = True,
     gateway_settings: dict[str, str] | None = None,
     database_urls: dict[str, str] | None = None,
+    crm_settings: dict[str, str] | None = None,
+    register_admin: bool = True,
 ) -> Iterator[Stack]:
     """Every service, healthy; an admin signed in (`stack.admin_token`). Without search, no
     ingest; without the gateway, no `mcp-gateway serve` (a test serves the gateway itself).
-    `gateway_settings` are more MCP_GATEWAY_* values for the HTTP gateway; `database_urls`, per
-    module (`crm_api`, `crm_resolver`), a database other than the SQLite file in DATA_DIR."""
+    `gateway_settings` are more MCP_GATEWAY_* values for the HTTP gateway; `crm_settings`, more
+    CRM_API_* values; `database_urls`, per module (`crm_api`, `crm_resolver`), a database other
+    than the SQLite file in DATA_DIR. Without `register_admin` the CRM is left empty (first run)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     nats = NatsServer(data_dir / "nats").start()
     ports = {name: free_port() for name in ("crm", "resolver", "ingest", "gateway")}
@@ -144,7 +147,8 @@ def running_stack(
             "CRM_API_OUTBOX_POLL_INTERVAL": "0.2",
             "CRM_API_RATE_LIMIT_READ": "100000/minute",
             "CRM_API_RATE_LIMIT_WRITE": "100000/minute",
-        },
+        }
+        | {f"CRM_API_{k.upper()}": v for k, v in (crm_settings or {}).items()},
         "crm_resolver": base | {"RESOLVER_PORT": str(ports["resolver"])},
     }
     if with_gateway:
@@ -181,6 +185,9 @@ def running_stack(
             log = data_dir / f"{module}.log"
             healthy = partial(_healthy, url, process, log)
             asyncio.run(eventually(healthy, what=f"{module} healthy", within=120, interval=0.2))
+        if not register_admin:
+            yield stack
+            return
         register = stack.api(
             "POST", "/api/auth/register", json={"username": "admin", "password": ADMIN_PASSWORD}
         )

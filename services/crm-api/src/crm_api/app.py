@@ -1,4 +1,4 @@
-"""The crm-api application: HTTP routes under /api, and the outbox relay."""
+"""The crm-api application: HTTP routes under /api, the browser app on /, and the outbox relay."""
 
 from __future__ import annotations
 
@@ -59,6 +59,7 @@ from crm_api.snapshot.routes import router as snapshot_router
 from crm_api.spreadsheets.routes import IMPORT_PATH as GRID_IMPORT_PATH
 from crm_api.spreadsheets.routes import router as spreadsheets_router
 from crm_api.tags.routes import router as tags_router
+from crm_api.webapp.routes import web_app_router
 from crm_common.bus.connection import Bus
 from crm_common.bus.consumer import ConsumerRunner
 from crm_common.db import Database
@@ -180,6 +181,8 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
     app.include_router(metrics_router(dependencies=public))
     for router in ROUTERS:
         app.include_router(router)
+    # Last: its page answers every GET path no route above claimed (the app's own routes).
+    app.include_router(web_app_router(settings.web_dir))
     problems.install(app)
     openapi.install(app)
 

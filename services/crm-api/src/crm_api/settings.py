@@ -13,6 +13,8 @@ from pydantic_settings import SettingsConfigDict
 from crm_common.settings import ServiceSettings
 
 MIN_SECRET_LENGTH = 32
+# Where the browser app's build lands (gitignored): crm_api/static/.
+BUILT_WEB_APP = Path(__file__).resolve().parent / "static"
 _PLACEHOLDERS = {"changeme", "change-me", "secret", "dev", "development", "test", "password"}
 
 
@@ -45,7 +47,13 @@ class Settings(ServiceSettings):
         default_factory=list, description="IPs or CIDRs whose X-Forwarded-For is believed"
     )
     behind_tls: bool = Field(
-        default=False, description="sends HSTS; set when TLS terminates upstream"
+        default=False,
+        description="sends HSTS and marks the session cookie Secure; set when TLS terminates "
+        "upstream",
+    )
+    web_dir: Path = Field(
+        default=BUILT_WEB_APP,
+        description="the built browser app served on / (index.html, assets/)",
     )
 
     rate_limit_login: str = "10/minute"

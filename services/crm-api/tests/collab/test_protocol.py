@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from api_helpers import create_key, register_admin
+from api_helpers import browser_sign_in, create_key, register_admin
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from grid_helpers import funds, org_row
@@ -77,3 +77,26 @@ def test_a_client_flooding_the_feed_is_disconnected(live: TestClient) -> None:
         for _ in range(60):
             ws.send_json({"type": "ping"})
         assert receive(ws, "error")["status"] == 429
+
+
+def test_the_browsers_session_cookie_authenticates_a_handshake_from_its_own_origin(
+    live: TestClient,
+) -> None:
+    register_admin(live)
+    browser_sign_in(live)
+    with live.websocket_connect("/api/grid/live", headers={"Origin": "http://testserver"}) as ws:
+        assert receive(ws, "ready")["user"]["name"] == "admin"
+
+
+@pytest.mark.parametrize("origin", ["https://evil.example", None])
+def test_the_session_cookie_is_refused_from_another_origin_or_none(
+    live: TestClient, origin: str | None
+) -> None:
+    register_admin(live)
+    browser_sign_in(live)
+    headers = {"Origin": origin} if origin else {}
+    with live.websocket_connect("/api/grid/live", headers=headers) as ws:
+        assert ws.receive_json()["status"] == 401
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+    assert closed.value.code == 4401

@@ -1,8 +1,9 @@
 """Authorization, declared on every route: `Depends(require(Access.X))`.
 
-`require(level)` authenticates the request (a bearer session token or an `X-API-Key`), re-reads
-the user row, checks that the principal may use `level`, and counts the request against the
-principal's rate limit. Each dependency it returns carries `__access__`, so the app can check at
+`require(level)` authenticates the request (a bearer session token, an `X-API-Key`, or, with
+neither, the browser's session cookie and for a write its CSRF token: crm_api.auth.browser),
+re-reads the user row, checks that the principal may use `level`, and counts the request against
+the principal's rate limit. Each dependency it returns carries `__access__`, so the app can check at
 startup that every route declared one (`assert_every_route_declares_access`).
 """
 
@@ -16,10 +17,10 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import iter_route_contexts
-from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import OperationalError
 
-from crm_api.auth import service
+from crm_api.auth import browser, service
 from crm_api.auth.errors import NotAllowed, NotAuthenticated
 from crm_api.auth.network import client_ip
 from crm_api.auth.principal import Access, Principal
@@ -31,6 +32,13 @@ logger = logging.getLogger(__name__)
 bearer_scheme = HTTPBearer(auto_error=False, description="A session token from /api/auth/login")
 api_key_scheme = APIKeyHeader(
     name="X-API-Key", auto_error=False, description="An API key (agents and services)"
+)
+session_cookie_scheme = APIKeyCookie(
+    name=browser.SESSION_COOKIE,
+    auto_error=False,
+    description="The browser's session, set by POST /api/auth/session (HttpOnly). Counts only "
+    "without Authorization and X-API-Key; POST, PUT, PATCH and DELETE also need the session's "
+    f"{browser.CSRF_HEADER} header and no foreign Origin.",
 )
 
 ACCESS_ATTR = "__access__"
@@ -44,18 +52,27 @@ def _authenticate(
     state = request.app.state
     db: Database = state.db
     config: service.AuthConfig = state.auth
+    token = bearer.credentials if bearer is not None else browser.session_cookie(request)
     if api_key:
         with db.session() as session:
             principal, due = service.principal_from_api_key(session, key=api_key)
-    elif bearer is not None:
+    elif token is not None:
         claims = decode_token(
-            bearer.credentials,
+            token,
             key=config.signing_key,
             audience=config.settings.jwt_audience,
             issuer=config.settings.jwt_issuer,
         )
         with db.session() as session:
             principal, due = service.principal_from_token(session, claims=claims)
+        # After the session is known good, so an ended session is a 401 whatever the method.
+        if bearer is None and request.method not in browser.SAFE_METHODS:
+            browser.check_csrf(
+                request,
+                key=config.signing_key,
+                session_id=claims.session_id,
+                behind_tls=config.settings.behind_tls,
+            )
     else:
         raise NotAuthenticated("sign in, or send an API key in X-API-Key")
     if due:
@@ -66,6 +83,13 @@ def _authenticate(
             # Last-seen is bookkeeping: a database busy with a long write must not fail a read.
             logger.warning("last-seen of %s not recorded: %s", principal.id, exc.orig)
     return principal
+
+
+def same_origin_only(request: Request) -> None:
+    """Refuses a request sent by another origin's page (a public route a browser calls: the
+    cookie sign-in, where a forged login would sign the victim into the attacker's account)."""
+    config: service.AuthConfig = request.app.state.auth
+    browser.refuse_cross_origin(request, behind_tls=config.settings.behind_tls)
 
 
 def require(level: Access) -> Callable[..., Any]:
@@ -82,6 +106,8 @@ def require(level: Access) -> Callable[..., Any]:
         request: Request,
         bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
         api_key: Annotated[str | None, Depends(api_key_scheme)],
+        # Read by _authenticate through browser.session_cookie; declared for the OpenAPI.
+        _cookie: Annotated[str | None, Depends(session_cookie_scheme)],
     ) -> Principal:
         category = "read" if request.method in {"GET", "HEAD", "OPTIONS"} else "write"
         limits = request.app.state.rate_limits

@@ -6,7 +6,9 @@ CRMError
 │   └── BadCredentials       wrong username or password
 ├── Forbidden
 │   ├── NotAllowed           the principal may not do this
-│   └── SetupDone            registration is closed: the first admin exists
+│   ├── SetupDone            registration is closed: the first admin exists
+│   └── CsrfRefused          a cookie-authenticated write without its CSRF token, or from
+│                            another origin
 ├── NotFound
 │   └── UnknownUser, UnknownSession, UnknownApiKey
 ├── Conflict
@@ -36,6 +38,11 @@ class NotAllowed(Forbidden):
 class SetupDone(Forbidden):
     title = "Setup is complete"
     slug = "setup-done"
+
+
+class CsrfRefused(Forbidden):
+    title = "CSRF check failed"
+    slug = "csrf"
 
 
 class UnknownUser(NotFound):

@@ -1,12 +1,15 @@
-"""Routes: first run, sign-in, sessions, users, API keys."""
+"""Routes: first run, sign-in (bearer and browser), sessions, users, API keys."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, status
+from typing import Any
 
-from crm_api.auth import keys, service, sessions
-from crm_api.auth.dependencies import Admin, Public, Reader, Writer
+from fastapi import APIRouter, Depends, Request, Response, status
+
+from crm_api.auth import browser, keys, service, sessions
+from crm_api.auth.dependencies import Admin, Public, Reader, Writer, same_origin_only
 from crm_api.auth.errors import NotAllowed
+from crm_api.auth.models import AuthSession, User
 from crm_api.auth.network import client_ip
 from crm_api.auth.schemas import (
     ApiKeyCreate,
@@ -14,6 +17,7 @@ from crm_api.auth.schemas import (
     ApiKeyRead,
     ApiKeySettings,
     BootstrapStatus,
+    BrowserSession,
     LoginRequest,
     PasswordChange,
     RegisterFirstAdmin,
@@ -64,6 +68,7 @@ def login(_: Public, request: Request, body: LoginRequest, session: WriteSession
         password=body.password,
         user_agent=request.headers.get("user-agent"),
         ip=_ip(request),
+        channel="POST /api/auth/login",
     )
     return TokenResponse(
         access_token=token,
@@ -71,6 +76,81 @@ def login(_: Public, request: Request, body: LoginRequest, session: WriteSession
         session_id=auth_session.id,
         user=UserRead.model_validate(user),
     )
+
+
+def _browser_session(
+    config: service.AuthConfig, user: User, auth_session: AuthSession
+) -> BrowserSession:
+    return BrowserSession(
+        user=UserRead.model_validate(user),
+        session_id=auth_session.id,
+        expires_at=auth_session.expires_at,
+        csrf_token=browser.csrf_token(key=config.signing_key, session_id=auth_session.id),
+    )
+
+
+def _sets_cookie(status_code: int, what: str) -> dict[int | str, dict[str, Any]]:
+    return {
+        status_code: {
+            "headers": {"Set-Cookie": {"description": what, "schema": {"type": "string"}}}
+        }
+    }
+
+
+@router.post(
+    "/auth/session",
+    response_model=BrowserSession,
+    dependencies=[Depends(same_origin_only)],
+    responses=_sets_cookie(
+        200, f"{browser.SESSION_COOKIE}: the session token; HttpOnly, SameSite=Strict, Path=/"
+    ),
+)
+def sign_in_browser(
+    _: Public, request: Request, response: Response, body: LoginRequest, session: WriteSession
+) -> BrowserSession:
+    """Sign in from the browser: the session token goes into an HttpOnly cookie (`crm_session`),
+    never into the body; the answer carries the CSRF token the session's writes must send."""
+    request.app.state.rate_limits.hit("login", f"ip:{_ip(request)}", f"user:{body.username}")
+    config = _auth(request)
+    user, auth_session, token = sessions.login(
+        session,
+        config=config,
+        username=body.username,
+        password=body.password,
+        user_agent=request.headers.get("user-agent"),
+        ip=_ip(request),
+        channel="POST /api/auth/session",
+    )
+    browser.set_session_cookie(
+        response,
+        token=token,
+        expires_at=auth_session.expires_at,
+        secure=config.settings.behind_tls,
+    )
+    return _browser_session(config, user, auth_session)
+
+
+@router.get("/auth/session", response_model=BrowserSession)
+def browser_session(principal: Reader, request: Request, session: ReadSession) -> BrowserSession:
+    """The session this request came with, and its CSRF token: how the app restores itself after
+    a reload. 403 for an API key, which has no session."""
+    user, auth_session = sessions.current_session(session, principal=principal)
+    return _browser_session(_auth(request), user, auth_session)
+
+
+@router.delete(
+    "/auth/session",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=_sets_cookie(204, f"{browser.SESSION_COOKIE}, expired: the browser drops it"),
+)
+def sign_out_browser(
+    principal: Reader, request: Request, response: Response, session: WriteSession
+) -> None:
+    """Sign out: end the session this request came with, and clear the cookie."""
+    if principal.session_id is None:
+        raise NotAllowed("API keys have no session; revoke the key instead")
+    sessions.end_session(session, session_id=principal.session_id, by=principal, reason="logout")
+    browser.clear_session_cookie(response, secure=_auth(request).settings.behind_tls)
 
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)

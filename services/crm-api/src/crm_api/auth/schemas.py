@@ -83,6 +83,18 @@ class TokenResponse(BaseModel):
     user: UserRead
 
 
+class BrowserSession(BaseModel):
+    """A browser's session. Its token is only in the HttpOnly cookie, never in a body."""
+
+    user: UserRead
+    session_id: str
+    expires_at: datetime
+    csrf_token: str = Field(
+        description="send as X-CSRF-Token on every POST, PUT, PATCH and DELETE of this session; "
+        "keep in memory only"
+    )
+
+
 class PasswordChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -12,7 +12,7 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from crm_api.auth import hooks, repository
-from crm_api.auth.errors import BadCredentials, UnknownSession, UnknownUser
+from crm_api.auth.errors import BadCredentials, NotAllowed, UnknownSession, UnknownUser
 from crm_api.auth.hooks import Audited, IdentityChange
 from crm_api.auth.models import AuthSession, User
 from crm_api.auth.principal import Principal
@@ -30,8 +30,11 @@ def login(
     password: str,
     user_agent: str | None,
     ip: str | None,
+    channel: str,
 ) -> tuple[User, AuthSession, str]:
     """Check the password and open a session; returns the user, the session and its token.
+
+    `channel` is the route signed in through, for the interaction log.
 
     Raises:
         BadCredentials: unknown user, wrong password or deactivated user (one answer for all).
@@ -69,12 +72,28 @@ def login(
         IdentityChange(
             actor=user_actor(user),
             action="auth.login",
-            channel="POST /api/auth/login",
+            channel=channel,
             targets=[("user", user.id)],
             summary=f"signed in from {ip or 'unknown'}",
         ),
     )
     return user, auth_session, token
+
+
+def current_session(session: Session, *, principal: Principal) -> tuple[User, AuthSession]:
+    """The user and the session a signed-in principal's request came with.
+
+    Raises:
+        NotAllowed: an API key, which has no session.
+        UnknownSession: the session or its user is gone.
+    """
+    if principal.session_id is None:
+        raise NotAllowed("API keys have no session")
+    auth_session = repository.get_session(session, principal.session_id)
+    user = repository.get_user(session, principal.user_id)
+    if auth_session is None or user is None:
+        raise UnknownSession()
+    return user, auth_session
 
 
 def list_sessions(session: Session, *, user_id: str) -> list[AuthSession]:

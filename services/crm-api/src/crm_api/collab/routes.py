@@ -1,10 +1,14 @@
 """The live feed's WebSocket (`/api/grid/live`), and presence and locks over plain HTTP.
 
-Authentication: browsers cannot set headers on a WebSocket, so the first frame carries the session
-token (or an API key) — never the URL, where proxies and access logs would keep it. Clients that
-can set headers may send Authorization or X-API-Key on the handshake instead. The credentials are
-checked again every minute: a signed-out session or a revoked key is disconnected (close 4401).
-Reading the feed needs read access; taking a cell lock needs write access.
+Authentication: browsers cannot set headers on a WebSocket. The app signed in with a cookie
+(crm_api.auth.browser) is authenticated by that cookie on the handshake, but only when the
+handshake's Origin is this server: a browser sends cookies with a WebSocket handshake from any
+page, and no CORS stops another site reading the feed (cross-site WebSocket hijacking). Other
+browser clients send the session token (or an API key) as the first frame, never in the URL, where
+proxies and access logs would keep it. Clients that can set headers may send Authorization or
+X-API-Key on the handshake instead, and those win over a cookie. The credentials are checked
+again every minute: a signed-out session or a revoked key is disconnected (close 4401). Reading
+the feed needs read access; taking a cell lock needs write access.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, FastAPI, Request, WebSocket, WebSocketDisconnect
 from pydantic import TypeAdapter, ValidationError
 
+from crm_api.auth import browser
 from crm_api.auth import service as auth
 from crm_api.auth.dependencies import ACCESS_ATTR, Reader
 from crm_api.auth.errors import NotAuthenticated
@@ -80,9 +85,23 @@ def _principal(app: FastAPI, *, token: str | None, api_key: str | None) -> Princ
 
 
 def _handshake_credentials(websocket: WebSocket) -> tuple[str | None, str | None]:
+    """Authorization or X-API-Key, else the session cookie of a page of this server's own.
+
+    Raises:
+        NotAuthenticated: a session cookie sent from another origin's page, or with no Origin.
+    """
     header = websocket.headers.get("authorization", "")
     token = header[7:].strip() if header.lower().startswith("bearer ") else None
-    return token, websocket.headers.get("x-api-key")
+    cookie = browser.session_cookie(websocket)
+    if cookie is None:
+        return token, websocket.headers.get("x-api-key")
+    config: auth.AuthConfig = websocket.app.state.auth
+    origin = websocket.headers.get("origin")
+    if origin is None or not browser.is_same_origin(
+        origin, websocket, behind_tls=config.settings.behind_tls
+    ):
+        raise NotAuthenticated("the session cookie counts only from this server's own pages")
+    return cookie, None
 
 
 async def _authenticate(websocket: WebSocket) -> tuple[Principal, tuple[str | None, str | None]]:

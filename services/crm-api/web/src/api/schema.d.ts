@@ -8683,6 +8683,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description crm_session: the session token; HttpOnly, SameSite=Strict, Path=/ */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8766,6 +8768,8 @@ export interface operations {
             /** @description Successful Response */
             204: {
                 headers: {
+                    /** @description crm_session, expired: the browser drops it */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
