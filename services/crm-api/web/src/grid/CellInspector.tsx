@@ -32,10 +32,12 @@ function fieldValue(field: MergedField, value: string | null | undefined, curren
 
 function ConflictPanel({
   conflict,
+  where,
   stages,
   onResolve,
 }: {
   conflict: CellConflict;
+  where: string;
   stages: readonly Stage[];
   onResolve: (changes: CellEdit | null) => void;
 }) {
@@ -44,43 +46,31 @@ function ConflictPanel({
   const currency = conflict.theirs?.currency ?? conflict.base?.currency ?? "USD";
   const rows = merge.conflicts.length > 0 ? merge.conflicts : MERGED_FIELDS.filter((f) => conflict.mine[f] !== undefined).map((field) => ({ field, base: null, mine: conflict.mine[field] ?? null, theirs: conflict.theirs?.[field] ?? null }));
   return (
-    <section className="inspector__section inspector__section--conflict" aria-labelledby="conflict-title" data-testid="conflict">
-      <h3 id="conflict-title">Two values for this cell</h3>
+    <section className="inspector__section inspector__section--conflict" aria-label={`Two values for ${where}`} data-testid="conflict">
+      <h3>Two values for {where}</h3>
       <p className="muted">
         {conflict.theirsBy ?? "Someone"} changed it while you edited. Nothing is lost: choose what to keep.
       </p>
       {merge.clearConflict && <p>You emptied the cell; they changed it.</p>}
-      <table className="table conflict-table">
-        <thead>
-          <tr>
-            <th scope="col">Field</th>
-            <th scope="col">Yours</th>
-            <th scope="col">Theirs</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row) => (
-            <tr key={row.field}>
-              <th scope="row">{FIELD_LABEL[row.field]}</th>
-              {(["mine", "theirs"] as const).map((side) => (
-                <td key={side}>
-                  <label className="conflict-choice">
-                    <input
-                      type="radio"
-                      name={`conflict-${row.field}`}
-                      checked={(choices[row.field] ?? "mine") === side}
-                      onChange={() => setChoices((all) => ({ ...all, [row.field]: side }))}
-                    />
-                    <span className="num" data-testid={`conflict-${side}`}>
-                      {fieldValue(row.field, side === "mine" ? row.mine : row.theirs, currency, stages)}
-                    </span>
-                  </label>
-                </td>
-              ))}
-            </tr>
+      {rows.map((row) => (
+        <fieldset key={row.field} className="conflict-field">
+          <legend>{FIELD_LABEL[row.field]}</legend>
+          {(["mine", "theirs"] as const).map((side) => (
+            <label key={side} className="conflict-choice">
+              <input
+                type="radio"
+                name={`conflict-${conflict.rowId}-${conflict.fundId}-${row.field}`}
+                checked={(choices[row.field] ?? "mine") === side}
+                onChange={() => setChoices((all) => ({ ...all, [row.field]: side }))}
+              />
+              <span className="conflict-choice__who">{side === "mine" ? "Yours" : `${conflict.theirsBy ?? "Theirs"}’s`}</span>
+              <span className="num conflict-choice__value" data-testid={`conflict-${side}`}>
+                {fieldValue(row.field, side === "mine" ? row.mine : row.theirs, currency, stages)}
+              </span>
+            </label>
           ))}
-        </tbody>
-      </table>
+        </fieldset>
+      ))}
       <div className="form__actions">
         <Button onClick={() => onResolve(null)}>Keep theirs</Button>
         <Button
@@ -209,7 +199,7 @@ export function CellInspector({
   amountField,
   stages,
   cell,
-  conflict,
+  conflicts,
   proposals,
   lockedBy,
   decidingId,
@@ -222,17 +212,22 @@ export function CellInspector({
   amountField: AmountField;
   stages: readonly Stage[];
   cell: PivotCell | undefined;
-  conflict: CellConflict | undefined;
+  /** every open conflict, wherever the cursor is: neither value is lost while one is open */
+  conflicts: readonly { key: string; where: string; conflict: CellConflict }[];
   proposals: readonly Proposal[];
   lockedBy: string | null;
   decidingId: string | null;
   onSave: (changes: CellEdit) => Promise<ApiError | null>;
-  onResolve: (changes: CellEdit | null) => void;
+  onResolve: (conflict: CellConflict, changes: CellEdit | null) => void;
   onDecide: (proposal: Proposal, decision: "approve" | "reject") => void;
 }) {
+  const open = conflicts.map(({ key, where, conflict }) => (
+    <ConflictPanel key={`${key}-${conflict.theirs?.version ?? 0}`} conflict={conflict} where={where} stages={stages} onResolve={(changes) => onResolve(conflict, changes)} />
+  ));
   if (!row || !spec) {
     return (
       <aside className="inspector card" aria-label="Selected cell">
+        {open}
         <EmptyState title="No cell selected">Pick a cell to see its details.</EmptyState>
       </aside>
     );
@@ -253,7 +248,7 @@ export function CellInspector({
           {lockedBy} is editing this cell.
         </p>
       )}
-      {conflict && <ConflictPanel key={`${conflict.theirs?.version ?? 0}`} conflict={conflict} stages={stages} onResolve={onResolve} />}
+      {open}
       {proposals.length > 0 && (
         <section className="inspector__section" aria-labelledby="proposal-title">
           <h3 id="proposal-title">Agent proposals</h3>

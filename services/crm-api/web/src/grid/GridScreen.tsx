@@ -29,7 +29,7 @@ import { clamp, moveSelection, rangeOf, single, type Move, type Pos, commandForK
 import { nextSorting, sortValue, toViewSorts } from "./model/sorting";
 import { cellFromRead, gridReducer, initialGridState } from "./model/state";
 import { parseTsv, toTsv } from "./model/tsv";
-import { AMOUNT_FIELDS, asAmountField, cellKey, fundRef, toCellChanges, type AmountField, type CellEdit, type CellRead, type GridRowRead, type PivotCell, type PivotRow, type Proposal, type RowChanges } from "./model/types";
+import { AMOUNT_FIELDS, asAmountField, cellKey, toCellChanges, type AmountField, type CellEdit, type CellRead, type GridRowRead, type PivotCell, type PivotRow, type Proposal, type RowChanges } from "./model/types";
 import { SaveViewDialog } from "./SaveViewDialog";
 import { useLiveGrid } from "./useLiveGrid";
 import "./grid.css";
@@ -793,7 +793,11 @@ export default function GridScreen() {
             amountField={amountField}
             stages={stages}
             cell={activeCell}
-            conflict={activeKey ? state.conflicts[activeKey] : undefined}
+            conflicts={Object.entries(state.conflicts).map(([key, conflict]) => ({
+              key,
+              conflict,
+              where: `${state.rows.find((r) => r.id === conflict.rowId)?.investor.name ?? "a cell"} · ${specs.find((s) => s.fundId === conflict.fundId)?.label ?? ""}`,
+            }))}
             proposals={activeCell ? (proposalsByOpportunity.get(activeCell.opportunity_id) ?? []) : []}
             lockedBy={activeLock && activeLock.user_id !== meUserId ? activeLock.name : null}
             decidingId={deciding}
@@ -801,11 +805,10 @@ export default function GridScreen() {
               if (!activeRow || !activeSpec?.fundId) return Promise.resolve(null);
               return saveCell(activeRow.id, activeSpec.fundId, activeRow.cells[activeSpec.fundId], changes);
             }}
-            onResolve={(changes) => {
-              if (!activeRow || !activeSpec?.fundId) return;
-              const conflict = state.conflicts[cellKey(activeRow.id, fundRef(activeSpec.fundId))];
-              dispatch({ type: "resolved", rowId: activeRow.id, fundId: activeSpec.fundId });
-              if (changes && conflict && hasChanges(changes)) void saveCell(activeRow.id, activeSpec.fundId, activeRow.cells[activeSpec.fundId], changes);
+            onResolve={(conflict, changes) => {
+              dispatch({ type: "resolved", rowId: conflict.rowId, fundId: conflict.fundId });
+              const row = state.rows.find((r) => r.id === conflict.rowId);
+              if (changes && row && hasChanges(changes)) void saveCell(conflict.rowId, conflict.fundId, row.cells[conflict.fundId], changes);
             }}
             onDecide={(proposal, decision) => void decide(proposal, decision)}
           />

@@ -206,7 +206,7 @@ const GridRow = memo(function GridRow(props: RowProps) {
         ) : (
           <>
             <span className={`gcell__text${spec.kind === "fund" ? " num" : ""}`}>{text}</span>
-            {stage && <span className={`stage stage--${stage.value}`}>{stage.label}</span>}
+            {stage && !conflict && !proposals && !lockedByOther && here.length === 0 && <span className={`stage stage--${stage.value}`}>{stage.label}</span>}
             {spec.kind === "field" && spec.ref === "field:flags" && row.flags.length > 0 && (
               <span className="sr-only">{row.flags.join(", ")}</span>
             )}

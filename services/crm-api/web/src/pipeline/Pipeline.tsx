@@ -22,7 +22,7 @@ import {
   type KeyboardCoordinateGetter,
 } from "@dnd-kit/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useMemo, useState, type SyntheticEvent } from "react";
+import { useCallback, useMemo, useRef, useState, type SyntheticEvent } from "react";
 import { useSearchParams } from "react-router";
 
 import { api, unwrap } from "../api/client";
@@ -71,20 +71,31 @@ function cardAmount(opportunity: Opportunity): { label: string; value: string } 
   return { label: "", value: "No amount yet" };
 }
 
-/** Arrow keys move a dragged card from column to column (the default moves it 25 px). */
-const columnCoordinates: KeyboardCoordinateGetter = (event, { context, currentCoordinates }) => {
+/**
+ * Arrow keys move a dragged card from column to column (the default moves it 25 px). The column
+ * the card is in is tracked here, as each key press moves it (what dnd-kit reports as "over"
+ * lags a render behind fast key presses).
+ */
+function columnStep(
+  current: { current: string | null },
+  ...[event, { context, currentCoordinates }]: Parameters<KeyboardCoordinateGetter>
+): ReturnType<KeyboardCoordinateGetter> {
   if (event.code !== "ArrowRight" && event.code !== "ArrowLeft") {
     if (event.code === "ArrowUp" || event.code === "ArrowDown") event.preventDefault();
     return currentCoordinates;
   }
   event.preventDefault();
-  const columns = [...context.droppableRects.entries()].map(([id, rect]) => ({ id: String(id), left: rect.left, rect }));
-  const target = neighbourColumn(columns, context.over ? String(context.over.id) : null, event.code === "ArrowRight" ? 1 : -1);
-  const rect = columns.find((column) => column.id === target)?.rect;
   const dragged = context.collisionRect;
-  if (!rect || !dragged) return currentCoordinates;
+  if (!dragged) return currentCoordinates;
+  const columns = [...context.droppableRects.entries()].map(([id, rect]) => ({ id: String(id), left: rect.left, rect }));
+  const centre = currentCoordinates.x + dragged.width / 2;
+  const here = current.current ?? columns.find((c) => centre >= c.rect.left && centre <= c.rect.left + c.rect.width)?.id ?? null;
+  const target = neighbourColumn(columns, here, event.code === "ArrowRight" ? 1 : -1);
+  const rect = columns.find((column) => column.id === target)?.rect;
+  if (!target || !rect) return currentCoordinates;
+  current.current = target;
   return { x: rect.left + (rect.width - dragged.width) / 2, y: Math.max(rect.top + 48, currentCoordinates.y) };
-};
+}
 
 const collisions: CollisionDetection = (args) => {
   const within = pointerWithin(args);
@@ -107,17 +118,18 @@ function Card({ opportunity, name, owner, dragging }: { opportunity: Opportunity
 function DraggableCard({ opportunity, name, owner, pending }: { opportunity: Opportunity; name: string; owner: string | null; pending: boolean }) {
   const { attributes, listeners, setNodeRef, isDragging } = useDraggable({ id: opportunity.id, data: { stage: opportunity.stage } });
   return (
-    <li
-      ref={setNodeRef}
-      className={`kanban-item${isDragging ? " kanban-item--dragging" : ""}${pending ? " kanban-item--pending" : ""}`}
-      data-testid="kanban-card"
-      data-opportunity-id={opportunity.id}
-      {...attributes}
-      {...listeners}
-      aria-roledescription="draggable opportunity"
-      aria-label={`${name}, ${cardAmount(opportunity).value}`}
-    >
-      <Card opportunity={opportunity} name={name} owner={owner} />
+    <li className="kanban-slot">
+      <div
+        ref={setNodeRef}
+        className={`kanban-item${isDragging ? " kanban-item--dragging" : ""}${pending ? " kanban-item--pending" : ""}`}
+        data-testid="kanban-card"
+        data-opportunity-id={opportunity.id}
+        {...attributes}
+        {...listeners}
+        aria-roledescription="draggable opportunity"
+      >
+        <Card opportunity={opportunity} name={name} owner={owner} />
+      </div>
     </li>
   );
 }
@@ -233,7 +245,9 @@ export default function Pipeline() {
     onSettled: () => queryClient.invalidateQueries({ queryKey: reportKey }),
   });
 
-  const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 4 } }), useSensor(KeyboardSensor, { coordinateGetter: columnCoordinates }));
+  const keyboardColumnRef = useRef<string | null>(null);
+  const coordinateGetter = useCallback<KeyboardCoordinateGetter>((event, args) => columnStep(keyboardColumnRef, event, args), []);
+  const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 4 } }), useSensor(KeyboardSensor, { coordinateGetter }));
   const byId = useMemo(() => new Map((opportunities.data ?? []).map((item) => [item.id, item])), [opportunities.data]);
   const stages = useMemo(() => report.data?.stages ?? [], [report.data]);
   const columns = useMemo(() => groupByStage(stages.map((stage) => stage.stage), opportunities.data ?? []), [stages, opportunities.data]);
@@ -257,6 +271,7 @@ export default function Pipeline() {
 
   function onDragStart(event: DragStartEvent) {
     setActiveId(String(event.active.id));
+    keyboardColumnRef.current = byId.get(String(event.active.id))?.stage ?? null;
   }
 
   function onDragEnd(event: DragEndEvent) {
@@ -350,7 +365,7 @@ export default function Pipeline() {
                 );
               })}
             </div>
-            <DragOverlay>{active ? <Card opportunity={active} name={nameOf(active)} owner={ownerName(active.owner_id)} dragging /> : null}</DragOverlay>
+            <DragOverlay dropAnimation={null}>{active ? <Card opportunity={active} name={nameOf(active)} owner={ownerName(active.owner_id)} dragging /> : null}</DragOverlay>
           </DndContext>
         </>
       )}

@@ -24,9 +24,9 @@ export interface ColumnSpec {
 }
 
 const FIELD_WIDTH: Record<string, number> = {
-  "field:contacts": 200,
-  "field:lead_source": 140,
-  "field:flags": 160,
+  "field:contacts": 170,
+  "field:lead_source": 130,
+  "field:flags": 130,
   "field:lists": 160,
   "field:notes": 280,
   "field:last_touch_at": 130,
@@ -41,7 +41,7 @@ export function columnSpecs(columns: readonly GridColumn[]): ColumnSpec[] {
         ref: column.ref,
         kind: "fund",
         label: column.name,
-        width: 150,
+        width: 180,
         fundId: column.fund_id,
         currency: column.currency,
         editable: true,
