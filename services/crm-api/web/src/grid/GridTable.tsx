@@ -6,7 +6,7 @@
  * the active cell is always rendered, so it keeps focus while it scrolls out of view.
  */
 import { useVirtualizer, defaultRangeExtractor, type Range as VirtualRange } from "@tanstack/react-virtual";
-import { memo, useCallback, useEffect, useRef, type CSSProperties, type KeyboardEvent, type MouseEvent, type RefObject } from "react";
+import { memo, useCallback, useEffect, useMemo, useRef, type CSSProperties, type KeyboardEvent, type MouseEvent, type RefObject } from "react";
 
 import { formatCompactMoney, formatMoney } from "../lib/format";
 import { Badge } from "../ui/Feedback";
@@ -310,7 +310,13 @@ export function GridTable(props: GridTableProps) {
     if (active.col > 0) colVirtualizer.scrollToIndex(active.col - 1, { align: "auto" });
   }, [active.row, active.col, rowVirtualizer, colVirtualizer]);
 
-  const columns = colVirtualizer.getVirtualItems().map((item) => ({ index: item.index + 1, start: item.start, size: item.size }));
+  // The same visible columns keep the same array, so rows scrolled vertically skip re-rendering.
+  const virtualColumns = colVirtualizer.getVirtualItems();
+  const columnsKey = virtualColumns.map((item) => `${item.index}:${item.start}:${item.size}`).join(",");
+  const columns = useMemo(
+    () => virtualColumns.map((item) => ({ index: item.index + 1, start: item.start, size: item.size })),
+    [columnsKey], // eslint-disable-line react-hooks/exhaustive-deps
+  );
   const width = firstWidth + colVirtualizer.getTotalSize();
   const byRow = new Map<string, PresenceEntry[]>();
   for (const entry of props.presence) {
