@@ -17,6 +17,8 @@ export const NAV: NavSection[] = [
     label: "Work",
     items: [
       { to: "/", label: "Home" },
+      { to: "/grid", label: "Fundraising grid" },
+      { to: "/pipeline", label: "Pipeline" },
       { to: "/organizations", label: "Organizations" },
       { to: "/contacts", label: "Contacts" },
       { to: "/lp-profiles", label: "LP profiles" },

@@ -38,6 +38,8 @@ const AdminAutomations = lazy(() => import("../admin/Automations"));
 const AdminBackups = lazy(() => import("../admin/Backups"));
 const AdminFeatureRequests = lazy(() => import("../admin/FeatureRequests"));
 const AdminSecurity = lazy(() => import("../admin/Security"));
+const Pipeline = lazy(() => import("../pipeline/Pipeline"));
+const Grid = lazy(() => import("../grid/GridScreen"));
 
 export const ROUTES: RouteObject[] = [
   {
@@ -72,6 +74,8 @@ export const ROUTES: RouteObject[] = [
       { path: "admin/backups", element: <AdminBackups /> },
       { path: "admin/feature-requests", element: <AdminFeatureRequests /> },
       { path: "admin/security", element: <AdminSecurity /> },
+      { path: "pipeline", element: <Pipeline /> },
+      { path: "grid", element: <Grid /> },
       { path: "*", element: <NotFound /> },
     ],
   },
