@@ -215,7 +215,7 @@ def dossier(
 def grid_scroll(browser: Browser, stack: Stack, investors: int, seconds: float) -> dict[str, Any]:
     page = _signed_in_page(browser, stack)
     page.goto("/grid", wait_until="commit")
-    page.get_by_role("grid").wait_for()
+    page.get_by_test_id("grid-cell").first.wait_for()
     page.wait_for_load_state("networkidle")
     loaded = _since_navigation(page)
     idle = page.evaluate(FRAME_LOOP, {"seconds": seconds, "scroll": None})
@@ -223,7 +223,7 @@ def grid_scroll(browser: Browser, stack: Stack, investors: int, seconds: float) 
         FRAME_LOOP,
         {
             "seconds": seconds,
-            "scroll": {"selector": "[data-testid=grid-scroller]", "dy": 120, "dx": 40},
+            "scroll": {"selector": "[data-testid=grid-scroll]", "dy": 120, "dx": 40},
         },
     )
     page.context.close()

@@ -12,9 +12,10 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
-from e2e_browser import new_context, sign_in
 from gateway_stack import Stack
 from playwright.sync_api import Browser, Locator, Page, expect
+
+from e2e.e2e_browser import new_context, sign_in
 
 Shoot = Callable[[Page, str], None]
 Check = Callable[[Page], None]
@@ -40,10 +41,14 @@ def seeded(stack: Stack) -> dict[str, Any]:
         stack.create("/api/funds", {"name": f"Fund {n} {tag}", "vintage": 2024 + i})
         for i, n in enumerate(("Alpha", "Beta", "Gamma"))
     ]
-    stack.create(
-        "/api/grid/columns", {"key": f"region_{tag}", "label": "Region", "type": "text"}
-    )
-    names = ["Acorn Capital", "Birch Family Office", "Cedar Endowment", "Dune Partners", "Elm Trust"]
+    stack.create("/api/grid/columns", {"key": f"region_{tag}", "label": "Region", "type": "text"})
+    names = [
+        "Acorn Capital",
+        "Birch Family Office",
+        "Cedar Endowment",
+        "Dune Partners",
+        "Elm Trust",
+    ]
     stages = ["lead", "lead", "meeting", "due_diligence", "committed"]
     investors: list[dict[str, Any]] = []
     for i, (name, stage) in enumerate(zip(names, stages, strict=True)):
@@ -123,7 +128,9 @@ def test_a_card_moves_between_stages_and_a_refused_move_snaps_back(
     dialog = page.get_by_role("dialog")
     expect(dialog).to_be_visible()
     dialog.get_by_role("button", name="Move to Closed lost").click()
-    expect(page.get_by_role("alert").filter(has_text=re.compile("lost_reason", re.I)).first).to_be_visible()
+    expect(
+        page.get_by_role("alert").filter(has_text=re.compile("lost_reason", re.I)).first
+    ).to_be_visible()
     dialog.get_by_role("button", name="Cancel").click()
     expect(_column(page, "contacted").locator(card)).to_be_visible()
     assert _opportunity(stack, acorn["opp"]["id"])["stage"] == "contacted"
@@ -243,4 +250,7 @@ def test_a_pasted_range_is_one_batch_that_undo_takes_back(
     )
     page.get_by_test_id("grid").locator("[tabindex='0']").press("Control+z")
     expect(_cell(page, elm["row"]["id"], fund["id"])).not_to_contain_text("$1,200,000")
-    _wait_for(lambda: all(c["version"] in (0, 2) and c["committed_amount"] is None for c in cells()), "undo")
+    _wait_for(
+        lambda: all(c["version"] in (0, 2) and c["committed_amount"] is None for c in cells()),
+        "undo",
+    )
