@@ -86,7 +86,8 @@ def _frames(deltas: list[float]) -> dict[str, float]:
         "p50_ms": round(percentile(deltas, 50), 2),
         "p95_ms": round(percentile(deltas, 95), 2),
         "p99_ms": round(percentile(deltas, 99), 2),
-        "over_16_7ms": round(sum(d > 16.7 for d in deltas) / max(1, len(deltas)), 4),
+        # A frame counts as dropped past 1.5 intervals of a 60 Hz display (rAF jitters by ~0.1 ms).
+        "dropped": round(sum(d > 25 for d in deltas) / max(1, len(deltas)), 4),
     }
 
 
@@ -123,6 +124,20 @@ def _since_navigation(page: Page) -> float:
     return float(page.evaluate("() => performance.now()"))
 
 
+# Home is interactive when its greeting is drawn and no figure or list is still loading.
+HOME_READY = """() => {
+  const heading = [...document.querySelectorAll('h1')].some(
+    (h) => h.textContent.startsWith('Good to see you'));
+  const pending = document.querySelector('.skeleton')
+    || [...document.querySelectorAll('.stat__value')].some((v) => v.textContent === '…');
+  return heading && !pending ? performance.now() : null;
+}"""
+
+
+def _home_ready(page: Page) -> float:
+    return float(page.wait_for_function(HOME_READY, polling="raf").json_value())
+
+
 def first_screen(browser: Browser, stack: Stack, rounds: int) -> dict[str, Any]:
     cold: list[float] = []
     warm: list[float] = []
@@ -134,13 +149,9 @@ def first_screen(browser: Browser, stack: Stack, rounds: int) -> dict[str, Any]:
             float(page.evaluate("() => performance.getEntriesByType('navigation')[0].duration"))
         )
         page.goto("/", wait_until="commit")
-        page.get_by_role("heading", name="Good to see you", exact=False).wait_for()
-        page.wait_for_load_state("networkidle")
-        cold.append(_since_navigation(page))
+        cold.append(_home_ready(page))
         page.reload(wait_until="commit")
-        page.get_by_role("heading", name="Good to see you", exact=False).wait_for()
-        page.wait_for_load_state("networkidle")
-        warm.append(_since_navigation(page))
+        warm.append(_home_ready(page))
         page.context.close()
     base = statistics.median(floor)
     return {
@@ -175,22 +186,44 @@ def _contact_with_history(stack: Stack, items: int) -> str:
     return str(contact["id"])
 
 
+# From a click on the contact's link in the list to its timeline drawn, timed in the page.
+OPEN_FROM_LIST = """async (name) => {
+  const link = [...document.querySelectorAll('a')].find((a) => a.textContent.trim() === name);
+  if (!link) throw new Error('no link to ' + name);
+  const t = performance.now();
+  link.click();
+  await new Promise((done) => {
+    const check = () =>
+      document.querySelector('.tl-item') ? done() : requestAnimationFrame(check);
+    requestAnimationFrame(check);
+  });
+  return performance.now() - t;
+}"""
+
+
 def dossier(
     browser: Browser, stack: Stack, contact_id: str, items: int, rounds: int
 ) -> dict[str, Any]:
     first: list[float] = []
     every: list[float] = []
     api_alone: list[float] = []
+    in_app: list[float] = []
     for _ in range(rounds):
+        page = _signed_in_page(browser, stack)
+        page.goto("/contacts?q=Timeline")
+        page.get_by_role("link", name="Hana Timeline", exact=True).wait_for()
+        in_app.append(float(page.evaluate(OPEN_FROM_LIST, "Hana Timeline")))
+        page.context.close()
         page = _signed_in_page(browser, stack)
         page.goto(f"/contacts/{contact_id}", wait_until="commit")
         page.locator(".tl-item").first.wait_for()
         first.append(_since_navigation(page))
-        load_older = page.get_by_role("button", name="Load older")
-        while load_older.count():
-            load_older.click()
-            page.wait_for_load_state("networkidle")
-        page.get_by_role("region", name=f"Timeline, {items} items, newest first").wait_for()
+        everything = page.get_by_role("region", name=f"Timeline, {items} items, newest first")
+        load_older = page.get_by_role("button", name="Load older", exact=True)
+        while not everything.count():
+            if load_older.count() and load_older.is_enabled():
+                load_older.click()
+            page.wait_for_timeout(20)
         every.append(_since_navigation(page))
         api_alone.append(
             float(
@@ -203,11 +236,12 @@ def dossier(
         page.context.close()
     return {
         "items": items,
-        "to_first_items_ms_p50": round(statistics.median(first), 1),
+        "opened_from_the_list_ms_p50": round(statistics.median(in_app), 1),
+        "cold_load_to_first_items_ms_p50": round(statistics.median(first), 1),
         "to_all_items_ms_p50": round(statistics.median(every), 1),
         "its_api_calls_alone_ms_p50": round(statistics.median(api_alone), 1),
-        "first_items_vs_api_calls": round(
-            statistics.median(first) / statistics.median(api_alone), 1
+        "opened_from_the_list_vs_api_calls": round(
+            statistics.median(in_app) / statistics.median(api_alone), 1
         ),
     }
 

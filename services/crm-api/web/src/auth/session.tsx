@@ -32,9 +32,13 @@ interface SessionApi {
 const SessionContext = createContext<SessionApi | null>(null);
 
 async function loadSession(): Promise<State> {
-  const status = await unwrap(api.GET("/api/bootstrap/status"));
+  // Both at once: a signed-in reload (the common case) waits for one round trip, not two.
+  const [status, current] = await Promise.all([
+    unwrap(api.GET("/api/bootstrap/status")),
+    api.GET("/api/auth/session"),
+  ]);
   if (status.setup_required) return { kind: "setup" };
-  const { data, response } = await api.GET("/api/auth/session");
+  const { data, response } = current;
   if (response.status === 401 || !data) return { kind: "signed-out" };
   return { kind: "signed-in", session: data };
 }
