@@ -80,6 +80,9 @@ API_CALLS = """async (id) => {
 }"""
 
 
+CPU_METRICS = ("ScriptDuration", "RecalcStyleDuration", "LayoutDuration", "TaskDuration")
+
+
 def _frames(deltas: list[float]) -> dict[str, float]:
     return {
         "frames": len(deltas),
@@ -252,7 +255,16 @@ def grid_scroll(browser: Browser, stack: Stack, investors: int, seconds: float) 
     page.get_by_test_id("grid-cell").first.wait_for()
     page.wait_for_load_state("networkidle")
     loaded = _since_navigation(page)
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Performance.enable")
+
+    def cpu() -> dict[str, float]:
+        metrics = cdp.send("Performance.getMetrics")["metrics"]
+        return {m["name"]: float(m["value"]) for m in metrics if m["name"] in CPU_METRICS}
+
+    before = cpu()
     idle = page.evaluate(FRAME_LOOP, {"seconds": seconds, "scroll": None})
+    middle = cpu()
     scrolled = page.evaluate(
         FRAME_LOOP,
         {
@@ -260,8 +272,19 @@ def grid_scroll(browser: Browser, stack: Stack, investors: int, seconds: float) 
             "scroll": {"selector": "[data-testid=grid-scroll]", "dy": 120, "dx": 40},
         },
     )
+    after = cpu()
     page.context.close()
     moving, still = _frames(scrolled), _frames(idle)
+    # The renderer's own CPU time per frame (script, style, layout), which a busy machine
+    # disturbs far less than the frame intervals.
+    for figures, start, end, frames in (
+        (moving, middle, after, scrolled),
+        (still, before, middle, idle),
+    ):
+        for name in CPU_METRICS:
+            figures[f"{name}_ms_per_frame"] = round(
+                (end[name] - start[name]) * 1000 / max(1, len(frames)), 2
+            )
     return {
         "investors": investors,
         "funds": 12,
