@@ -40,10 +40,14 @@ def seeded(stack: Stack) -> dict[str, Any]:
         stack.create("/api/funds", {"name": f"Fund {n} {tag}", "vintage": 2024 + i})
         for i, n in enumerate(("Alpha", "Beta", "Gamma"))
     ]
-    stack.create(
-        "/api/grid/columns", {"key": f"region_{tag}", "label": "Region", "type": "text"}
-    )
-    names = ["Acorn Capital", "Birch Family Office", "Cedar Endowment", "Dune Partners", "Elm Trust"]
+    stack.create("/api/grid/columns", {"key": f"region_{tag}", "label": "Region", "type": "text"})
+    names = [
+        "Acorn Capital",
+        "Birch Family Office",
+        "Cedar Endowment",
+        "Dune Partners",
+        "Elm Trust",
+    ]
     stages = ["lead", "lead", "meeting", "due_diligence", "committed"]
     investors: list[dict[str, Any]] = []
     for i, (name, stage) in enumerate(zip(names, stages, strict=True)):
@@ -123,7 +127,9 @@ def test_a_card_moves_between_stages_and_a_refused_move_snaps_back(
     dialog = page.get_by_role("dialog")
     expect(dialog).to_be_visible()
     dialog.get_by_role("button", name="Move to Closed lost").click()
-    expect(page.get_by_role("alert").filter(has_text=re.compile("lost_reason", re.I)).first).to_be_visible()
+    expect(
+        page.get_by_role("alert").filter(has_text=re.compile("lost_reason", re.I)).first
+    ).to_be_visible()
     dialog.get_by_role("button", name="Cancel").click()
     expect(_column(page, "contacted").locator(card)).to_be_visible()
     assert _opportunity(stack, acorn["opp"]["id"])["stage"] == "contacted"
@@ -243,4 +249,41 @@ def test_a_pasted_range_is_one_batch_that_undo_takes_back(
     )
     page.get_by_test_id("grid").locator("[tabindex='0']").press("Control+z")
     expect(_cell(page, elm["row"]["id"], fund["id"])).not_to_contain_text("$1,200,000")
-    _wait_for(lambda: all(c["version"] in (0, 2) and c["committed_amount"] is None for c in cells()), "undo")
+    _wait_for(
+        lambda: all(c["version"] in (0, 2) and c["committed_amount"] is None for c in cells()),
+        "undo",
+    )
+
+
+def test_an_agents_proposal_is_accepted_in_its_cell(
+    stack: Stack, page: Page, seeded: dict[str, Any]
+) -> None:
+    fund = seeded["funds"][0]
+    acorn = seeded["investors"][0]
+    key = stack.create_key(["read", "write:logged"])
+    proposed = stack.api(
+        "POST",
+        "/api/agent/actions",
+        key=key["key"],
+        headers={"Idempotency-Key": uuid4().hex},
+        json={
+            "action": "set_amounts",
+            "params": {"opportunity_id": acorn["opp"]["id"], "committed_amount": "4200000.00"},
+            "evidence": [{"type": "opportunity", "id": acorn["opp"]["id"]}],
+            "reason": "The LP wrote that they <b>commit</b> 4.2m",
+        },
+    )
+    assert proposed.status_code == 202, proposed.text
+    assert proposed.json()["outcome"] == "proposed"
+    _open_grid(page, seeded["tag"])
+    cell = _cell(page, acorn["row"]["id"], fund["id"])
+    expect(cell).to_contain_text("$4.2M")
+    cell.click()
+    card = page.get_by_test_id("proposal")
+    expect(card).to_contain_text("Committed → $4,200,000")
+    # The agent's reason is outside text: shown as text, markup and all.
+    expect(card).to_contain_text("<b>commit</b>")
+    card.get_by_role("button", name="Accept").click()
+    expect(card).to_be_hidden()
+    expect(cell).to_contain_text("$4,200,000")
+    assert _opportunity(stack, acorn["opp"]["id"])["committed_amount"] == "4200000.00"

@@ -210,6 +210,15 @@ export default function GridScreen() {
   const rows = useMemo(() => rowModel.rows.map((r) => r.original), [rowModel]);
   const bounds = useMemo(() => ({ rows: rows.length, cols: specs.length, page: 15 }), [rows.length, specs.length]);
 
+  // The cursor starts on the first fund: the money is what the grid is for.
+  const placed = useRef(false);
+  useEffect(() => {
+    if (placed.current || specs.length === 0) return;
+    placed.current = true;
+    const firstFund = specs.findIndex((spec) => spec.kind === "fund");
+    if (firstFund > 0) setSelection(single({ row: 0, col: firstFund }));
+  }, [specs]);
+
   const active = clamp(selection.focus, { ...bounds, rows: Math.max(1, bounds.rows), cols: Math.max(1, bounds.cols) });
   const activeRow = rows[active.row];
   const activeSpec = specs[active.col];
