@@ -17,6 +17,7 @@ BENCHMARKS = {
     "search-freshness": "bench.search_freshness",
     "search-scale": "bench.search_scale",
     "mcp": "bench.mcp",
+    "web": "bench.web",
 }
 
 

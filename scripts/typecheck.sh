@@ -13,4 +13,4 @@ for root in libs/common/tests services/crm-api/tests services/mcp-gateway/tests 
   MYPYPATH=$root "$mypy" "$root"
 done
 # The end-to-end tests and the benchmarks use crm-api's and the gateway's test helpers.
-MYPYPATH=services/crm-api/tests:services/mcp-gateway/tests "$mypy" tests bench scripts
+MYPYPATH=services/crm-api/tests:services/mcp-gateway/tests:tests "$mypy" tests bench scripts

@@ -15,7 +15,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from e2e_browser import (
+from gateway_stack import ADMIN_PASSWORD, Stack, running_stack
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+from e2e.e2e_browser import (
     AXE,
     BUNDLE,
     CHROMIUM,
@@ -25,8 +28,6 @@ from e2e_browser import (
     new_context,
     sign_in,
 )
-from gateway_stack import ADMIN_PASSWORD, Stack, running_stack
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -94,7 +95,8 @@ def shoot() -> Callable[[Page, str], None]:
 
 @pytest.fixture(scope="session")
 def axe_source() -> str:
-    return AXE.read_text(encoding="utf-8")
+    source: str = AXE.read_text(encoding="utf-8")
+    return source
 
 
 @pytest.fixture

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import os
 from pathlib import Path
 from typing import Any
 
 from gateway_stack import Stack
-from playwright.sync_api import Browser, BrowserContext
+from playwright.sync_api import Browser, BrowserContext, ViewportSize
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "services" / "crm-api" / "web"
@@ -24,7 +26,7 @@ CHROMIUM_ARGS = [
 ]
 # Many contexts sign in as the admin within a minute; the login limit guards a real deployment.
 E2E_CRM_SETTINGS = {"rate_limit_login": "100000/minute"}
-VIEWPORT = {"width": 1440, "height": 900}
+VIEWPORT: ViewportSize = {"width": 1440, "height": 900}
 
 
 def new_context(browser: Browser, stack: Stack, **options: Any) -> BrowserContext:
@@ -41,3 +43,38 @@ def sign_in(context: BrowserContext, username: str, password: str) -> dict[str, 
     assert response.ok, response.text()
     session: dict[str, Any] = response.json()
     return session
+
+
+MANIFEST = BUNDLE.parent / ".vite" / "manifest.json"
+
+
+def route_bundles() -> dict[str, dict[str, int]]:
+    """Per route (the entry, then each lazy screen), the bytes gzipped of the JavaScript and CSS
+    it loads: its own chunk and every chunk it imports statically, the entry's excluded for a
+    screen (already loaded). From Vite's manifest."""
+    manifest: dict[str, dict[str, Any]] = json.loads(MANIFEST.read_text(encoding="utf-8"))
+    static = BUNDLE.parent
+
+    def closure(key: str) -> set[str]:
+        seen: set[str] = set()
+        stack = [key]
+        while stack:
+            current = stack.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            stack.extend(manifest[current].get("imports", []))
+        return seen
+
+    def gzipped(files: set[str]) -> int:
+        return sum(len(gzip.compress((static / f).read_bytes(), 9)) for f in files)
+
+    entry = next(key for key, chunk in manifest.items() if chunk.get("isEntry"))
+    entry_chunks = closure(entry)
+    sizes: dict[str, dict[str, int]] = {}
+    for key in [entry, *sorted(k for k, c in manifest.items() if c.get("isDynamicEntry"))]:
+        chunks = closure(key) if key == entry else closure(key) - entry_chunks
+        js = {manifest[c]["file"] for c in chunks}
+        css = {f for c in chunks for f in manifest[c].get("css", [])}
+        sizes[key] = {"js_gzip": gzipped(js), "css_gzip": gzipped(css)}
+    return sizes

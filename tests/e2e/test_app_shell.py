@@ -8,9 +8,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from e2e_browser import E2E_CRM_SETTINGS, new_context, sign_in
 from gateway_stack import ADMIN_PASSWORD, Stack, running_stack
 from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from e2e.e2e_browser import E2E_CRM_SETTINGS, new_context, sign_in
 
 Shoot = Callable[[Page, str], None]
 Check = Callable[[Page], None]

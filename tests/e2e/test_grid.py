@@ -12,9 +12,10 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
-from e2e_browser import new_context, sign_in
 from gateway_stack import Stack
 from playwright.sync_api import Browser, Locator, Page, expect
+
+from e2e.e2e_browser import new_context, sign_in
 
 Shoot = Callable[[Page, str], None]
 Check = Callable[[Page], None]

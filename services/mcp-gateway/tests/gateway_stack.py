@@ -8,7 +8,8 @@ import asyncio
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -102,6 +103,13 @@ async def http_transport(url: str, key: str) -> AsyncIterator[Any]:
         yield streams
 
 
+def _wait(waiting: Coroutine[Any, Any, object]) -> None:
+    """Run `waiting` to its end from sync code, even where this thread already runs an event
+    loop (Playwright's sync API does): on a thread of its own."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, waiting).result()
+
+
 def _spawn(module: str, env: dict[str, str], data_dir: Path) -> subprocess.Popen[bytes]:
     with (data_dir / f"{module}.log").open("ab") as log:
         # The child holds its own copy of the descriptor; ours closes here.
@@ -177,14 +185,14 @@ def running_stack(
         proc = stack.processes["crm_api"]
         crm_log = data_dir / "crm_api.log"
         healthy = partial(_healthy, health["crm_api"], proc, crm_log)
-        asyncio.run(eventually(healthy, what="crm-api healthy", within=90, interval=0.2))
+        _wait(eventually(healthy, what="crm-api healthy", within=90, interval=0.2))
         for module, env in envs.items():
             stack.processes[module] = _spawn(module, env, data_dir)
         for module, process in stack.processes.items():
             url = health[module]
             log = data_dir / f"{module}.log"
             healthy = partial(_healthy, url, process, log)
-            asyncio.run(eventually(healthy, what=f"{module} healthy", within=120, interval=0.2))
+            _wait(eventually(healthy, what=f"{module} healthy", within=120, interval=0.2))
         if not register_admin:
             yield stack
             return

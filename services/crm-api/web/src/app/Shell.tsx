@@ -61,7 +61,7 @@ export function Shell() {
               <ul>
                 {items.map((item) => (
                   <li key={item.to}>
-                    <NavLink to={item.to} end={item.to === "/"} className="sidenav__link">
+                    <NavLink to={item.to} end={item.end ?? item.to === "/"} className="sidenav__link">
                       {item.label}
                     </NavLink>
                   </li>

@@ -4,11 +4,14 @@ import { useState, type SyntheticEvent } from "react";
 import { api, unwrap } from "../api/client";
 import { ApiError } from "../api/problem";
 import { useUser } from "../auth/session";
+import { describeUserAgent } from "../lib/agent";
 import { formatDateTime, formatRelative } from "../lib/format";
 import { Button } from "../ui/Button";
 import { Badge, PageHeader, SkeletonRows } from "../ui/Feedback";
 import { TextField } from "../ui/Field";
 import { useToast } from "../ui/toast";
+
+const ROLE_LABEL: Record<string, string> = { admin: "administrator", member: "member", agent: "agent" };
 
 function PasswordForm() {
   const toast = useToast();
@@ -74,7 +77,8 @@ function Sessions() {
         {(sessions.data ?? []).map((session) => (
           <tr key={session.id}>
             <td>
-              {session.user_agent ?? "unknown"} {session.is_current && <Badge tone="accent">this one</Badge>}
+              <span title={session.user_agent ?? undefined}>{describeUserAgent(session.user_agent)}</span>{" "}
+              {session.is_current && <Badge tone="accent">this one</Badge>}
             </td>
             <td>{session.ip ?? "—"}</td>
             <td>{formatDateTime(session.created_at)}</td>
@@ -97,7 +101,7 @@ export default function Account() {
   const user = useUser();
   return (
     <div className="page">
-      <PageHeader title="My account" subtitle={`${user.display_name} · ${user.username} · ${user.role}`} />
+      <PageHeader title="My account" subtitle={`Signed in as ${user.username} · ${ROLE_LABEL[user.role] ?? user.role}`} />
       <div className="grid-cards">
         <section className="card" aria-labelledby="pw-title">
           <div className="card__title">

@@ -24,8 +24,8 @@ function Stat({ label, value, to }: { label: string; value: number | undefined; 
   );
 }
 
-function FollowUpList({ items }: { items: FollowUp[] }) {
-  if (items.length === 0) return <EmptyState title="Nothing due">Follow-ups you owe appear here.</EmptyState>;
+function FollowUpList({ items, empty }: { items: FollowUp[]; empty: string }) {
+  if (items.length === 0) return <EmptyState title="Nothing due">{empty}</EmptyState>;
   return (
     <ul className="list">
       {items.map((item) => (
@@ -86,13 +86,13 @@ export default function Home() {
           <div className="card__title">
             <h2 id="mine-title">My follow-ups</h2>
           </div>
-          {mine.isPending ? <SkeletonRows rows={3} /> : <FollowUpList items={mine.data?.items ?? []} />}
+          {mine.isPending ? <SkeletonRows rows={3} /> : <FollowUpList items={mine.data?.items ?? []} empty="Follow-ups you owe, due today or earlier, appear here." />}
         </section>
         <section className="card" aria-labelledby="team-title">
           <div className="card__title">
             <h2 id="team-title">The team's overdue</h2>
           </div>
-          {team.isPending ? <SkeletonRows rows={3} /> : <FollowUpList items={teamOnly} />}
+          {team.isPending ? <SkeletonRows rows={3} /> : <FollowUpList items={teamOnly} empty="No one on the team is late on a follow-up." />}
         </section>
         <section className="card" aria-labelledby="pipeline-title">
           <div className="card__title">

@@ -1,0 +1,100 @@
+import { render, screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+
+import type { components } from "../api/schema";
+import { buildTimeline } from "./timeline";
+import { Timeline } from "./Timeline";
+
+type Communication = components["schemas"]["CommunicationRead"];
+
+const TYPES = ["meeting", "call", "email", "note"];
+
+function many(count: number): Communication[] {
+  return Array.from({ length: count }, (_, index) => {
+    const at = new Date(Date.UTC(2026, 0, 1) + index * 3_600_000).toISOString();
+    return {
+      id: `c${index}`,
+      version: 1,
+      created_at: at,
+      updated_at: at,
+      created_by: index % 2 ? "user-a" : "user-b",
+      updated_by: "user-a",
+      deleted_at: null,
+      type: TYPES[index % 4] ?? "note",
+      subject: `Subject ${index}`,
+      body: index === 499 ? "<script>alert('x')</script> plain text" : `Body ${index}`,
+      occurred_at: at,
+      contact_id: "contact-1",
+      organization_id: null,
+      opportunity_id: null,
+      attendee_ids: [],
+      outcome: null,
+      next_action: null,
+      next_action_due: null,
+    };
+  });
+}
+
+function renderTimeline(count: number) {
+  const items = buildTimeline(many(count));
+  const started = performance.now();
+  const view = render(
+    <Timeline
+      items={items}
+      loading={false}
+      hasMore={false}
+      loadingMore={false}
+      onLoadMore={vi.fn()}
+      personLabel={(id) => ({ "user-a": "Ada", "user-b": "Bo", "contact-1": "Chris" })[id] ?? id}
+      kindLabel={(kind) => kind.charAt(0).toUpperCase() + kind.slice(1)}
+    />,
+  );
+  return { ...view, ms: performance.now() - started };
+}
+
+describe("Timeline", () => {
+  // jsdom has no layout: give the scrolling list the size a browser would.
+  const sizes = { clientHeight: 640, clientWidth: 720, offsetHeight: 112, offsetWidth: 720 };
+  const saved = Object.fromEntries(Object.keys(sizes).map((key) => [key, Object.getOwnPropertyDescriptor(HTMLElement.prototype, key)]));
+  const rect = vi.spyOn(HTMLElement.prototype, "getBoundingClientRect");
+  beforeAll(() => {
+    rect.mockReturnValue(DOMRect.fromRect({ width: 720, height: 112 }));
+    for (const [key, value] of Object.entries(sizes)) Object.defineProperty(HTMLElement.prototype, key, { configurable: true, get: () => value });
+  });
+  afterAll(() => {
+    rect.mockRestore();
+    for (const [key, descriptor] of Object.entries(saved)) if (descriptor) Object.defineProperty(HTMLElement.prototype, key, descriptor);
+  });
+
+  it("renders 500 items quickly by keeping only the visible ones in the DOM, newest first", () => {
+    const { ms } = renderTimeline(500);
+    const rows = screen.getAllByRole("listitem");
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.length).toBeLessThan(40);
+    expect(within(rows[0] as HTMLElement).getByRole("heading", { name: "Subject 499" })).toBeTruthy();
+    expect(ms).toBeLessThan(1000);
+  });
+
+  it("shows outside text as text, never as markup", () => {
+    const { container } = renderTimeline(500);
+    expect(container.querySelector("script")).toBeNull();
+    expect(screen.getByText(/<script>alert\('x'\)<\/script> plain text/)).toBeTruthy();
+  });
+
+  it("filters by kind with toggle buttons and by person", async () => {
+    const user = userEvent.setup();
+    renderTimeline(8);
+    await user.click(screen.getByRole("button", { name: /^Call/ }));
+    expect(screen.getByRole("button", { name: /^Call/ }).getAttribute("aria-pressed")).toBe("true");
+    expect(screen.getByRole("region").getAttribute("aria-label")).toBe("Timeline, 2 items, newest first");
+    await user.click(screen.getByRole("button", { name: /^All/ }));
+    await user.selectOptions(screen.getByLabelText("Person"), "Bo");
+    expect(screen.getByRole("region").getAttribute("aria-label")).toBe("Timeline, 4 items, newest first");
+  });
+
+  it("says what to do when there is no history", () => {
+    renderTimeline(0);
+    expect(screen.getByText("No history yet")).toBeTruthy();
+  });
+});
