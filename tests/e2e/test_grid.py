@@ -288,3 +288,31 @@ def test_an_agents_proposal_is_accepted_in_its_cell(
     expect(card).to_be_hidden()
     expect(cell).to_contain_text("$4,200,000")
     assert _opportunity(stack, acorn["opp"]["id"])["committed_amount"] == "4200000.00"
+
+
+def test_a_sorted_search_is_saved_as_a_view(
+    stack: Stack, page: Page, seeded: dict[str, Any]
+) -> None:
+    fund = seeded["funds"][0]
+    _open_grid(page, seeded["tag"])
+    header = page.get_by_role("columnheader", name=fund["name"])
+    header.get_by_role("button").click()
+    header.get_by_role("button").click()
+    expect(header).to_have_attribute("aria-sort", "descending")
+    page.get_by_role("button", name="Save as view").click()
+    dialog = page.get_by_role("dialog", name="Save this view")
+    dialog.get_by_label("Name").fill(f"Biggest first {seeded['tag']}")
+    dialog.get_by_role("button", name="Save view").click()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_label("View", exact=True)).to_have_value(re.compile(".+"))
+    views = stack.api("GET", "/api/grid/views").json()["items"]
+    saved = next(v for v in views if v["name"] == f"Biggest first {seeded['tag']}")
+    assert saved["sorts"] == [{"field": f"fund.{fund['id']}.committed_amount", "direction": "desc"}]
+    assert saved["filters"] == {"field": "name", "op": "contains", "value": seeded["tag"]}
+    # The view orders the rows on the server: the largest commitment first.
+    committed = {
+        inv["name"]: float(_opportunity(stack, inv["opp"]["id"])["committed_amount"] or 0)
+        for inv in seeded["investors"]
+    }
+    first = page.locator("[role=row][data-row-id]").first
+    expect(first).to_contain_text(max(committed, key=lambda name: committed[name]))
