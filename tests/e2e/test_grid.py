@@ -254,3 +254,65 @@ def test_a_pasted_range_is_one_batch_that_undo_takes_back(
         lambda: all(c["version"] in (0, 2) and c["committed_amount"] is None for c in cells()),
         "undo",
     )
+
+
+def test_an_agents_proposal_is_accepted_in_its_cell(
+    stack: Stack, page: Page, seeded: dict[str, Any]
+) -> None:
+    fund = seeded["funds"][0]
+    acorn = seeded["investors"][0]
+    key = stack.create_key(["read", "write:logged"])
+    proposed = stack.api(
+        "POST",
+        "/api/agent/actions",
+        key=key["key"],
+        headers={"Idempotency-Key": uuid4().hex},
+        json={
+            "action": "set_amounts",
+            "params": {"opportunity_id": acorn["opp"]["id"], "committed_amount": "4200000.00"},
+            "evidence": [{"type": "opportunity", "id": acorn["opp"]["id"]}],
+            "reason": "The LP wrote that they <b>commit</b> 4.2m",
+        },
+    )
+    assert proposed.status_code == 202, proposed.text
+    assert proposed.json()["outcome"] == "proposed"
+    _open_grid(page, seeded["tag"])
+    cell = _cell(page, acorn["row"]["id"], fund["id"])
+    expect(cell).to_contain_text("$4.2M")
+    cell.click()
+    card = page.get_by_test_id("proposal")
+    expect(card).to_contain_text("Committed → $4,200,000")
+    # The agent's reason is outside text: shown as text, markup and all.
+    expect(card).to_contain_text("<b>commit</b>")
+    card.get_by_role("button", name="Accept").click()
+    expect(card).to_be_hidden()
+    expect(cell).to_contain_text("$4,200,000")
+    assert _opportunity(stack, acorn["opp"]["id"])["committed_amount"] == "4200000.00"
+
+
+def test_a_sorted_search_is_saved_as_a_view(
+    stack: Stack, page: Page, seeded: dict[str, Any]
+) -> None:
+    fund = seeded["funds"][0]
+    _open_grid(page, seeded["tag"])
+    header = page.get_by_role("columnheader", name=fund["name"])
+    header.get_by_role("button").click()
+    header.get_by_role("button").click()
+    expect(header).to_have_attribute("aria-sort", "descending")
+    page.get_by_role("button", name="Save as view").click()
+    dialog = page.get_by_role("dialog", name="Save this view")
+    dialog.get_by_label("Name").fill(f"Biggest first {seeded['tag']}")
+    dialog.get_by_role("button", name="Save view").click()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_label("View", exact=True)).to_have_value(re.compile(".+"))
+    views = stack.api("GET", "/api/grid/views").json()["items"]
+    saved = next(v for v in views if v["name"] == f"Biggest first {seeded['tag']}")
+    assert saved["sorts"] == [{"field": f"fund.{fund['id']}.committed_amount", "direction": "desc"}]
+    assert saved["filters"] == {"field": "name", "op": "contains", "value": seeded["tag"]}
+    # The view orders the rows on the server: the largest commitment first.
+    committed = {
+        inv["name"]: float(_opportunity(stack, inv["opp"]["id"])["committed_amount"] or 0)
+        for inv in seeded["investors"]
+    }
+    first = page.locator("[role=row][data-row-id]").first
+    expect(first).to_contain_text(max(committed, key=lambda name: committed[name]))

@@ -19,6 +19,7 @@ import { Button } from "../ui/Button";
 import { EmptyState, PageHeader, SkeletonRows } from "../ui/Feedback";
 import { SelectField, TextField } from "../ui/Field";
 import { useToast } from "../ui/toast";
+import { AddColumnDialog } from "./AddColumnDialog";
 import { CellInspector } from "./CellInspector";
 import { GridTable, initials, personHue, type Editing, type SortState } from "./GridTable";
 import { ImportDialog } from "./ImportDialog";
@@ -90,6 +91,7 @@ export default function GridScreen() {
   const [saving, setSaving] = useState(0);
   const [importing, setImporting] = useState(false);
   const [savingView, setSavingView] = useState(false);
+  const [addingColumn, setAddingColumn] = useState(false);
   const [deciding, setDeciding] = useState<string | null>(null);
   const [search, setSearch] = useState(q);
   const gridRef = useRef<HTMLDivElement>(null);
@@ -209,6 +211,15 @@ export default function GridScreen() {
   const rowModel = table.getRowModel();
   const rows = useMemo(() => rowModel.rows.map((r) => r.original), [rowModel]);
   const bounds = useMemo(() => ({ rows: rows.length, cols: specs.length, page: 15 }), [rows.length, specs.length]);
+
+  // The cursor starts on the first fund: the money is what the grid is for.
+  const placed = useRef(false);
+  useEffect(() => {
+    if (placed.current || specs.length === 0) return;
+    placed.current = true;
+    const firstFund = specs.findIndex((spec) => spec.kind === "fund");
+    if (firstFund > 0) setSelection(single({ row: 0, col: firstFund }));
+  }, [specs]);
 
   const active = clamp(selection.focus, { ...bounds, rows: Math.max(1, bounds.rows), cols: Math.max(1, bounds.cols) });
   const activeRow = rows[active.row];
@@ -724,6 +735,7 @@ export default function GridScreen() {
           <Button onClick={() => void undo()} title="Undo your last edit (Ctrl+Z)">
             Undo
           </Button>
+          <Button onClick={() => setAddingColumn(true)}>Add column</Button>
           <Button onClick={() => setImporting(true)}>Import</Button>
           <Button onClick={() => void exportAs("csv")}>Export CSV</Button>
           <Button onClick={() => void exportAs("xlsx")}>Export XLSX</Button>
@@ -823,6 +835,14 @@ export default function GridScreen() {
           toast.show(`Imported: ${formatNumber(report.totals.create)} new, ${formatNumber(report.totals.update)} changed`, {
             action: report.batch_id ? { label: "Undo", run: () => void undo().then(() => setReload((n) => n + 1)) } : undefined,
           });
+        }}
+      />
+      <AddColumnDialog
+        open={addingColumn}
+        onClose={() => setAddingColumn(false)}
+        onAdded={(label) => {
+          setReload((n) => n + 1);
+          toast.show(`Added the column “${label}”`);
         }}
       />
       <SaveViewDialog open={savingView} onClose={() => setSavingView(false)} onSave={saveView} />

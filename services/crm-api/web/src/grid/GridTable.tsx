@@ -217,7 +217,7 @@ const GridRow = memo(function GridRow(props: RowProps) {
             🔒 {initials(lock.name)}
           </span>
         )}
-        {first && !lockedByOther && (
+        {first && !lockedByOther && !conflict && !proposals && (
           <span className="gcell__presence" aria-hidden="true">
             {initials(first.name)}
           </span>
