@@ -63,7 +63,15 @@ export default function Home() {
     queryFn: () => unwrap(api.GET("/api/resolver/review", { params: { query: { status: "open", limit: 1 } } })),
     retry: false,
   });
-  const pipeline = useQuery({ queryKey: ["reports", "pipeline", null], queryFn: () => unwrap(api.GET("/api/reports/pipeline")) });
+  const [fundId, setFundId] = useState("");
+  const funds = useQuery({
+    queryKey: ["funds", { limit: 100 }],
+    queryFn: () => unwrap(api.GET("/api/funds", { params: { query: { limit: 100 } } })),
+  });
+  const pipeline = useQuery({
+    queryKey: ["reports", "pipeline", fundId || null],
+    queryFn: () => unwrap(api.GET("/api/reports/pipeline", { params: { query: { fund_id: fundId || undefined } } })),
+  });
   const activity = useQuery({
     queryKey: ["activity", { limit: 8 }],
     queryFn: () => unwrap(api.GET("/api/grid/activity", { params: { query: { limit: 8 } } })),
@@ -97,7 +105,20 @@ export default function Home() {
         <section className="card" aria-labelledby="pipeline-title">
           <div className="card__title">
             <h2 id="pipeline-title">Pipeline by stage</h2>
-            <Link to="/pipeline">Open</Link>
+            <div className="row">
+              <label className="visually-hidden" htmlFor="home-fund">
+                Fund
+              </label>
+              <select id="home-fund" className="select home-fund" value={fundId} onChange={(event) => setFundId(event.target.value)}>
+                <option value="">All funds</option>
+                {(funds.data?.items ?? []).map((fund) => (
+                  <option key={fund.id} value={fund.id}>
+                    {fund.name}
+                  </option>
+                ))}
+              </select>
+              <Link to={fundId ? `/pipeline?fund_id=${fundId}` : "/pipeline"}>Open</Link>
+            </div>
           </div>
           {pipeline.isPending ? (
             <SkeletonRows rows={4} />
