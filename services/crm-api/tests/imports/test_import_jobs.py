@@ -4,6 +4,7 @@ resumes after a crash, can be cancelled, and is visible only to its submitter an
 from __future__ import annotations
 
 import asyncio
+import io
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any, TypedDict
@@ -13,6 +14,7 @@ import pytest
 from api_helpers import bearer, create_member, events
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from crm_api.contacts.models import Contact
@@ -21,6 +23,21 @@ from crm_api.interactions.models import InteractionLog
 from crm_common.testing import eventually
 
 JOBS = "/api/import/jobs"
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_of(rows: int) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["first_name", "last_name", "email"])
+    for index in range(rows):
+        sheet.append([f"Ada{index}", "Lovelace", f"lp{index}@office.example"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def csv_of(rows: int, *, bad_row: int | None = None) -> bytes:
@@ -291,3 +308,34 @@ def test_a_synchronous_commit_of_too_many_rows_points_at_jobs(
     )
     assert dry.status_code == 200
     app.state.db.dispose()
+
+
+def test_a_damaged_xlsx_job_is_refused_when_submitted(client: TestClient, admin: str) -> None:
+    response = client.post(
+        JOBS,
+        files={"file": ("lps.xlsx", b"PK\x03\x04 broken", XLSX)},
+        data={"mode": "commit"},
+        headers=bearer(admin),
+    )
+    assert response.status_code == 422
+    assert response.json()["type"] == "urn:lp-crm:problem:not-xlsx"
+
+
+def test_an_xlsx_job_imports_in_slices_with_progress_and_a_report(
+    live: tuple[FastAPI, TestClient],
+) -> None:
+    app, client = live
+    token = admin_of(client)
+    response = client.post(
+        JOBS,
+        files={"file": ("lps.xlsx", xlsx_of(100), XLSX)},
+        data={"mode": "commit"},
+        headers=bearer(token),
+    )
+    assert response.status_code == 202, response.text
+    assert response.json()["rows_total"] == 100
+    job = wait_for(client, token, response.json()["id"])
+    assert (job["status"], job["rows_applied"]) == ("succeeded", 100)
+    report = client.get(job["report_path"], headers=bearer(token)).json()
+    assert (report["format"], report["totals"]["create"]) == ("xlsx", 100)
+    assert count(app, Contact) == 100

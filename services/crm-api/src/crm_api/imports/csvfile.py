@@ -12,7 +12,7 @@ import hashlib
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, ClassVar
 
 from crm_api.imports.errors import NotACsv, TooManyRows
 from crm_api.kit.text import unguard
@@ -32,6 +32,7 @@ class CsvFile:
     sha256: str
     size: int
     rows: int
+    format: ClassVar[str] = "csv"
 
     def records(self) -> Iterator[tuple[int, list[str]]]:
         """Each record after the header, with the 1-based line it starts on."""

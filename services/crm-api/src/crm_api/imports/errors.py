@@ -2,6 +2,7 @@
 
 UnprocessableEntity
 ├── NotACsv            empty, binary, not UTF-8, or unreadable as CSV
+├── NotAWorkbook       an XLSX upload that is damaged, not a workbook, or has an empty sheet
 ├── TooManyRows        more rows than an import takes
 ├── InvalidMapping     the mapping is not JSON, names a missing column or an unknown target…
 └── ImportRefused      a commit whose rows have errors: carries the report, nothing is written
@@ -15,6 +16,11 @@ from crm_common.errors import UnprocessableEntity
 class NotACsv(UnprocessableEntity):
     title = "Not a CSV file"
     slug = "not-csv"
+
+
+class NotAWorkbook(UnprocessableEntity):
+    title = "Not a readable XLSX workbook"
+    slug = "not-xlsx"
 
 
 class TooManyRows(UnprocessableEntity):

@@ -33,7 +33,6 @@ from crm_api.auth.principal import Principal, Role, Scope
 from crm_api.database import utcnow
 from crm_api.imports import mapping as mappings
 from crm_api.imports import repository, service
-from crm_api.imports.csvfile import CsvFile, read_csv
 from crm_api.imports.models import ImportJob
 from crm_api.imports.schemas import (
     ImportJobPage,
@@ -43,6 +42,7 @@ from crm_api.imports.schemas import (
     ImportTotals,
     JobStatus,
 )
+from crm_api.imports.upload import Upload, read_upload
 from crm_api.kit.errors import InvalidValue, RecordNotFound
 from crm_common.db import Database
 from crm_common.errors import CRMError
@@ -121,6 +121,7 @@ def submit(
     *,
     content: bytes,
     filename: str | None,
+    content_type: str | None,
     mapping: str | None,
     mode: ImportMode,
     by: Principal,
@@ -128,9 +129,9 @@ def submit(
     """Queue an import of `content`; the file and its mapping are checked now, the rows later.
 
     Raises:
-        NotACsv, TooManyRows, InvalidMapping: the upload cannot be imported at all.
+        NotACsv, NotAWorkbook, TooManyRows, InvalidMapping: the upload cannot be imported at all.
     """
-    source = read_csv(io.BytesIO(content))
+    source = read_upload(io.BytesIO(content), filename=filename, content_type=content_type)
     mappings.resolve(source.header, mapping)
     job = ImportJob(
         id=new_id_str(),
@@ -276,6 +277,7 @@ class _Run:
             job = repository.get(session, self.job_id)
             assert job is not None
             content, mapping, mode = job.content, job.mapping, ImportMode(job.mode)
+            filename = job.filename
             header = {
                 "mode": mode.value,
                 "filename": job.filename,
@@ -292,12 +294,13 @@ class _Run:
             except NotAuthenticated as exc:
                 self._finish(JobStatus.FAILED, error=f"the submitter can no longer import: {exc}")
                 return
-        source = read_csv(io.BytesIO(content))
+        source = read_upload(io.BytesIO(content), filename=filename)
         columns = mappings.resolve(source.header, mapping)
         report_header = {
             "mode": mode.value,
             "filename": header["filename"],
             "sha256": source.sha256,
+            "format": source.format,
             "delimiter": source.delimiter,
             "mapping": mappings.used(source.header, columns),
         }
@@ -313,7 +316,7 @@ class _Run:
 
     def _run(
         self,
-        source: CsvFile,
+        source: Upload,
         columns: dict[str, int],
         mode: ImportMode,
         by: Principal,

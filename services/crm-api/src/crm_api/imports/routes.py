@@ -1,4 +1,5 @@
-"""POST /api/import/contacts: a CSV of contacts and their organizations, checked or imported."""
+"""POST /api/import/contacts: a CSV or XLSX of contacts and their organizations, checked or
+imported."""
 
 from __future__ import annotations
 
@@ -14,9 +15,9 @@ from crm_api.auth.dependencies import Reader, Writer
 from crm_api.database import ReadSession, WriteSession, get_database
 from crm_api.imports import jobs, service
 from crm_api.imports import mapping as mappings
-from crm_api.imports.csvfile import read_csv
 from crm_api.imports.errors import TooManyRows
 from crm_api.imports.schemas import ImportJobPage, ImportJobRead, ImportMode, ImportReport
+from crm_api.imports.upload import read_upload
 from crm_api.kit.idempotency import IdempotencyKey, run_once
 from crm_api.settings import Settings
 from crm_common.db import Database
@@ -25,8 +26,14 @@ from crm_common.errors import PROBLEM_JSON, PayloadTooLarge
 PATH = "/api/import/contacts"
 JOBS_PATH = "/api/import/jobs"
 SCOPE = f"POST {PATH}"
-CsvUpload = Annotated[
-    UploadFile, File(description="The CSV: UTF-8 (BOM or not), comma or semicolon, a header")
+ContactsUpload = Annotated[
+    UploadFile,
+    File(
+        description=(
+            "The CSV (UTF-8, BOM or not, comma or semicolon, a header) or XLSX (the first "
+            "sheet, its first row the header)"
+        )
+    ),
 ]
 Mapping = Annotated[str | None, Form(max_length=20_000, description=mappings.MAPPING_HELP)]
 _BAD_MULTIPART: dict[int | str, dict[str, Any]] = {
@@ -50,13 +57,13 @@ def _checked_size(request: Request, file: UploadFile) -> Settings:
     "/import/contacts",
     response_model=ImportReport,
     responses=_BAD_MULTIPART,
-    summary="Import contacts (and their organizations) from a CSV",
+    summary="Import contacts (and their organizations) from a CSV or XLSX",
 )
 def import_contacts(
     principal: Writer,
     request: Request,
     db: Annotated[Database, Depends(get_database)],
-    file: CsvUpload,
+    file: ContactsUpload,
     mapping: Mapping = None,
     mode: Annotated[
         ImportMode,
@@ -75,7 +82,7 @@ def import_contacts(
     than `CRM_API_MAX_SYNC_IMPORT_ROWS` is refused: run it as a job (POST /api/import/jobs).
     """
     settings = _checked_size(request, file)
-    source = read_csv(file.file)
+    source = read_upload(file.file, filename=file.filename, content_type=file.content_type)
     if mode is ImportMode.COMMIT and source.rows > settings.max_sync_import_rows:
         raise TooManyRows(
             f"{source.rows} rows is more than a request imports at once "
@@ -88,6 +95,7 @@ def import_contacts(
         "mode": mode.value,
         "filename": file.filename,
         "sha256": source.sha256,
+        "format": source.format,
         "delimiter": source.delimiter,
         "mapping": mappings.used(source.header, columns),
     }
@@ -117,13 +125,13 @@ def import_contacts(
     response_model=ImportJobRead,
     status_code=202,
     responses=_BAD_MULTIPART,
-    summary="Import contacts from a CSV in the background",
+    summary="Import contacts from a CSV or XLSX in the background",
 )
 def submit_import_job(
     principal: Writer,
     request: Request,
     session: WriteSession,
-    file: CsvUpload,
+    file: ContactsUpload,
     mapping: Mapping = None,
     mode: Annotated[
         ImportMode,
@@ -151,6 +159,7 @@ def submit_import_job(
             session,
             content=content,
             filename=file.filename,
+            content_type=file.content_type,
             mapping=mapping,
             mode=mode,
             by=principal,

@@ -53,8 +53,11 @@ class ImportReport(BaseModel):
     committed: bool = Field(description="whether the changes were written (commit, no errors)")
     filename: str | None
     sha256: str
-    delimiter: str
-    mapping: dict[str, str] = Field(description="CSV column → field, as used")
+    format: Literal["csv", "xlsx"] = Field(
+        default="csv", description="what the upload was read as (by its content)"
+    )
+    delimiter: str | None = Field(description="the CSV's delimiter; null for an XLSX")
+    mapping: dict[str, str] = Field(description="file column → field, as used")
     totals: ImportTotals
     rows: list[ImportRow]
 

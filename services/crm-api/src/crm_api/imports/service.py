@@ -30,10 +30,10 @@ from sqlalchemy.orm import Session
 from crm_api.auth.principal import Principal
 from crm_api.contacts import service as contacts
 from crm_api.contacts.schemas import ContactCreate, ContactUpdate
-from crm_api.imports.csvfile import CsvFile
 from crm_api.imports.errors import ImportRefused
 from crm_api.imports.planner import TARGET_OF, Draft, OrgRef, Planner, Report
 from crm_api.imports.schemas import ImportMode
+from crm_api.imports.upload import Upload
 from crm_api.interactions import service as interactions
 from crm_api.kit.errors import DuplicateRecord
 from crm_api.organizations import service as organizations
@@ -100,7 +100,7 @@ PROGRESS_EVERY = 1000
 def check(
     session: Session,
     *,
-    source: CsvFile,
+    source: Upload,
     columns: dict[str, int],
     by: Principal,
     progress: Progress | None = None,
@@ -121,7 +121,7 @@ def check(
 def apply(
     session: Session,
     *,
-    source: CsvFile,
+    source: Upload,
     columns: dict[str, int],
     by: Principal,
     header: dict[str, Any],
@@ -197,7 +197,7 @@ def apply(
 def run(
     session: Session,
     *,
-    source: CsvFile,
+    source: Upload,
     columns: dict[str, int],
     mode: ImportMode,
     by: Principal,

@@ -11,19 +11,13 @@ import codecs
 import csv
 import hashlib
 import io
-import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
 from enum import StrEnum
-from typing import IO, Any
+from typing import IO
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.utils.exceptions import InvalidFileException
-
+from crm_api.kit import xlsx
 from crm_api.kit.text import guard
 from crm_api.spreadsheets.errors import NotASpreadsheet, TooManyRows
 
@@ -38,10 +32,10 @@ class SheetFormat(StrEnum):
 
 MEDIA_TYPES = {
     SheetFormat.CSV: "text/csv; charset=utf-8",
-    SheetFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    SheetFormat.XLSX: xlsx.MEDIA_TYPE,
 }
 
-Value = str | int | float | Decimal | datetime | date | bool | None
+Value = xlsx.Value
 
 
 @dataclass(frozen=True)
@@ -53,7 +47,7 @@ class Table:
 
 
 def _format_of(name: str | None, head: bytes) -> SheetFormat:
-    if head.startswith(b"PK\x03\x04") or (name or "").lower().endswith(".xlsx"):
+    if xlsx.looks_like_xlsx(head, filename=name):
         return SheetFormat.XLSX
     return SheetFormat.CSV
 
@@ -115,25 +109,9 @@ def _csv_lines(data: bytes) -> Iterator[tuple[int, list[Value]]]:
 
 def _xlsx_lines(data: bytes) -> Iterator[tuple[int, list[Value]]]:
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise NotASpreadsheet(f"not a readable XLSX workbook: {exc}") from None
-    try:
-        sheet = book.worksheets[0] if book.worksheets else None
-        if sheet is None:
-            raise NotASpreadsheet("the workbook has no sheet")
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, [_xlsx_value(v) for v in values]
-    finally:
-        book.close()
-
-
-def _xlsx_value(value: Any) -> Value:
-    if value is None or isinstance(value, str | bool | int | datetime | date | Decimal):
-        return value
-    if isinstance(value, float):
-        return value
-    return str(value)
+        yield from enumerate(xlsx.read_rows(data), start=1)
+    except xlsx.UnreadableWorkbook as exc:
+        raise NotASpreadsheet(str(exc)) from None
 
 
 # -- writing ------------------------------------------------------------------------------------
@@ -158,32 +136,5 @@ def _csv_text(value: Value) -> str:
     return str(value)
 
 
-def _text_cell(sheet: Any, text: str) -> WriteOnlyCell:
-    # Control characters XLSX cannot hold are dropped; a text is stored as text, never run as a
-    # formula (openpyxl would make "=..." one).
-    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", text))
-    cell.data_type = "s"
-    return cell
-
-
 def write_xlsx(header: list[str], rows: Iterable[list[Value]], *, money_columns: set[int]) -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Grid")
-    sheet.append([_text_cell(sheet, h) for h in header])
-    for row in rows:
-        cells: list[Any] = []
-        for index, value in enumerate(row):
-            if index in money_columns and isinstance(value, Decimal):
-                # A spreadsheet adds numbers; 15 significant digits (the most an amount has)
-                # survive a double exactly, so the value reads back as written.
-                cells.append(float(value))
-            elif isinstance(value, datetime):
-                cells.append(value.replace(tzinfo=None))
-            elif isinstance(value, str):
-                cells.append(_text_cell(sheet, value))
-            else:
-                cells.append(value)
-        sheet.append(cells)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx.write("Grid", header, rows, money_columns=money_columns)
