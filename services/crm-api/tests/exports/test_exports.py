@@ -1,4 +1,4 @@
-"""Exports: streamed CSV and JSON of every aggregate, filtered like its list, logged."""
+"""Exports: streamed CSV, JSON and XLSX of every aggregate, filtered like its list, logged."""
 
 from __future__ import annotations
 
@@ -20,9 +20,10 @@ from crm_factories import (
 )
 from fastapi.testclient import TestClient
 from httpx2 import Response
+from openpyxl import load_workbook
 
 from crm_api.exports import service as exports
-from crm_api.kit.text import guard
+from crm_api.kit.text import guard, unguard
 
 AGGREGATES = [
     "organizations",
@@ -43,6 +44,25 @@ def export(client: TestClient, headers: dict[str, str], aggregate: str, **params
 
 def csv_rows(response: Response) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(response.text)))
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def sheet_rows(response: Response) -> list[list[Any]]:
+    """The workbook's sheets must be one; its rows, header first."""
+    book = load_workbook(io.BytesIO(response.content))
+    (sheet,) = book.worksheets
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def as_csv_text(value: Any) -> str:
+    """A sheet cell as the CSV writes it, but for the formula guard a sheet's text needs not."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def listed(client: TestClient, token: str, path: str, **params: Any) -> list[dict[str, Any]]:
@@ -298,3 +318,75 @@ def test_a_csv_export_never_hands_a_spreadsheet_a_formula_and_its_import_reads_i
     assert report_row["action"] == "update"
     assert report_row["contact_id"] == planted["id"]
     assert report_row.get("changes", []) == []
+
+
+@pytest.mark.parametrize("aggregate", AGGREGATES)
+def test_every_aggregate_exports_as_xlsx_with_the_csvs_header_and_cells(
+    client: TestClient, admin: str, aggregate: str
+) -> None:
+    ada = contact(client, admin, phones=[{"number": "+1 555 0100"}])
+    three = fund(client, admin)
+    deal = opportunity(client, admin, investor_contact_id=ada["id"], fund_id=three["id"])
+    communication(client, admin, contact_id=ada["id"], opportunity_id=deal["id"])
+    follow_up(client, admin, contact_id=ada["id"])
+    organization(client, admin)
+    post(
+        client,
+        admin,
+        "/api/lp-profiles",
+        {
+            "contact_id": ada["id"],
+            "investor_type": "individual",
+            "k1_deliveries": [{"tax_year": 2025, "sent_on": "2026-03-01"}],
+        },
+    )
+    (csv_row,) = csv_rows(export(client, bearer(admin), aggregate, format="csv"))
+    header, *rows = sheet_rows(export(client, bearer(admin), aggregate, format="xlsx"))
+    assert header == list(csv_row)
+    assert len(rows) == 1
+    unguarded = {k: unguard(v) for k, v in csv_row.items()}
+    assert dict(zip(header, map(as_csv_text, rows[0]), strict=True)) == unguarded
+
+
+def test_an_xlsx_export_is_an_attachment_with_the_xlsx_content_type(
+    client: TestClient, admin: str
+) -> None:
+    response = export(client, bearer(admin), "contacts", format="xlsx")
+    assert response.headers["content-type"] == XLSX
+    assert re.fullmatch(
+        r"attachment; filename=contacts-\d{8}T\d{6}Z\.xlsx",
+        response.headers["content-disposition"],
+    )
+    assert sheet_rows(response) == [exports.EXPORTS[1].columns]
+
+
+def test_an_xlsx_export_respects_the_list_filters_and_order(client: TestClient, admin: str) -> None:
+    contact(client, admin, first_name="Ada", country="UK")
+    contact(client, admin, first_name="Grace", country="US")
+    contact(client, admin, first_name="Alan", country="UK")
+    header, *rows = sheet_rows(
+        export(client, bearer(admin), "contacts", format="xlsx", country="UK", sort="first_name")
+    )
+    names = [row[header.index("first_name")] for row in rows]
+    assert names == ["Ada", "Alan"]
+
+
+def test_an_xlsx_export_stores_a_formula_like_text_as_text(client: TestClient, admin: str) -> None:
+    contact(client, admin, first_name="=1+1", last_name="@SUM(A1)")
+    response = export(client, bearer(admin), "contacts", format="xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    header = [c.value for c in sheet[1]]
+    first, last = (sheet.cell(2, header.index(n) + 1) for n in ("first_name", "last_name"))
+    assert (first.value, first.data_type) == ("=1+1", "s")
+    assert (last.value, last.data_type) == ("@SUM(A1)", "s")
+
+
+def test_an_xlsx_export_lands_in_the_interaction_log_as_xlsx(
+    client: TestClient, admin: str
+) -> None:
+    export(client, bearer(admin), "funds", format="xlsx")
+    (entry,) = client.get("/api/interactions", params={"limit": 1}, headers=bearer(admin)).json()[
+        "items"
+    ]
+    assert entry["action"] == "export.funds"
+    assert "exported funds as xlsx" in entry["summary"]

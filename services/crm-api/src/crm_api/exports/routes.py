@@ -30,7 +30,10 @@ def query_model(export: Export) -> type[BaseModel]:
     }
     fields["format"] = (
         ExportFormat,
-        Field(default=ExportFormat.CSV, description="csv (one header row) or json (an array)"),
+        Field(
+            default=ExportFormat.CSV,
+            description="csv (one header row), json (an array) or xlsx (one sheet, a header row)",
+        ),
     )
     model: type[BaseModel] = create_model(
         f"{export.filter_schema.__name__}Export",
@@ -45,10 +48,14 @@ def _responses(export: Export) -> dict[int | str, dict[str, Any]]:
         200: {
             "description": (
                 f"The {export.name}, as an attachment: CSV with one header row (lists joined "
-                "with '; ') or a JSON array of records"
+                "with '; '), a JSON array of records, or an XLSX workbook of one sheet with the "
+                "CSV's header and cells (numbers as numbers)"
             ),
             "model": list[export.read_schema],  # type: ignore[name-defined]
-            "content": {"text/csv": {"schema": {"type": "string"}}},
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                MEDIA_TYPES[ExportFormat.XLSX]: {"schema": {"type": "string", "format": "binary"}},
+            },
         }
     }
 
@@ -82,7 +89,7 @@ def _add(export: Export) -> None:
         # Communications' subjects and bodies are outside text (crm_api.agents.taint).
         dependencies=[untrusted_content] if export.name == "communications" else [],
         name=f"export_{export.name.replace('-', '_')}",
-        summary=f"Export {export.name} (CSV or JSON)",
+        summary=f"Export {export.name} (CSV, JSON or XLSX)",
         description=(
             f"Every {export.name} record matching the list filters, streamed. "
             "The export is recorded in the interaction log."

@@ -1,8 +1,10 @@
-"""Exports rendered as CSV or a JSON array, a batch at a time, and the record that they happened.
+"""Exports rendered as CSV, a JSON array or an XLSX sheet, a batch at a time, and the record that
+they happened.
 
 The first batch is read and rendered before the answer starts, so that a query the database
 refuses is an error answer rather than a broken download; the rest is read lazily, with a
-session of its own, while the answer streams.
+session of its own, while the answer streams. An XLSX is a ZIP archive, whole only once its last
+row is in: its rows go to openpyxl's temporary file batch by batch, and it is sent at the end.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from crm_api.funds import service as funds
 from crm_api.funds.models import Fund
 from crm_api.funds.schemas import FundFilter, FundRead
 from crm_api.interactions import service as interactions
+from crm_api.kit import xlsx
 from crm_api.kit.repository import Sorts
 from crm_api.kit.text import guard
 from crm_api.lp_profiles import service as lp_profiles
@@ -55,9 +58,14 @@ SEPARATOR = "; "
 class ExportFormat(StrEnum):
     CSV = "csv"
     JSON = "json"
+    XLSX = "xlsx"
 
 
-MEDIA_TYPES = {ExportFormat.CSV: "text/csv", ExportFormat.JSON: "application/json"}
+MEDIA_TYPES = {
+    ExportFormat.CSV: "text/csv",
+    ExportFormat.JSON: "application/json",
+    ExportFormat.XLSX: xlsx.MEDIA_TYPE,
+}
 
 # The field of each item a CSV cell lists, for lists of objects (other lists are listed as is).
 LIST_KEYS = {
@@ -161,27 +169,45 @@ def cell(field: str, value: Any) -> str:
     return str(value)
 
 
+def sheet_cell(field: str, value: Any) -> xlsx.Value:
+    """One XLSX cell from a JSON-mode value: numbers and booleans as such, the rest as the CSV
+    cell's text (stored as text, so never run as a formula: no guard needed)."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return cell(field, value)
+
+
 class Renderer:
-    """Turns batches of records into the text of the download."""
+    """Turns batches of records into the bytes of the download."""
 
     def __init__(self, export: Export, fmt: ExportFormat) -> None:
         self.export = export
         self.format = fmt
         self._written = 0
+        self._sheet: xlsx.SheetWriter | None = None
 
-    def start(self) -> str:
+    def start(self) -> bytes:
         if self.format is ExportFormat.JSON:
-            return "["
+            return b"["
+        if self.format is ExportFormat.XLSX:
+            self._sheet = xlsx.SheetWriter(self.export.name, self.export.columns)
+            return b""
         return self._csv([self.export.columns])
 
-    def rows(self, records: Iterable[BaseModel]) -> str:
+    def rows(self, records: Iterable[BaseModel]) -> bytes:
         if self.format is ExportFormat.JSON:
             parts = []
             for record in records:
                 parts.append(("," if self._written else "") + "\n" + record.model_dump_json())
                 self._written += 1
-            return "".join(parts)
+            return "".join(parts).encode()
         columns = self.export.columns
+        if self._sheet is not None:
+            for record in records:
+                data = record.model_dump(mode="json")
+                self._sheet.append([sheet_cell(c, data.get(c)) for c in columns])
+                self._written += 1
+            return b""
         lines = []
         for record in records:
             data = record.model_dump(mode="json")
@@ -189,17 +215,19 @@ class Renderer:
             self._written += 1
         return self._csv(lines)
 
-    def end(self) -> str:
-        return "\n]\n" if self.format is ExportFormat.JSON else ""
+    def end(self) -> bytes:
+        if self._sheet is not None:
+            return self._sheet.finish()
+        return b"\n]\n" if self.format is ExportFormat.JSON else b""
 
     @staticmethod
-    def _csv(lines: list[list[str]]) -> str:
+    def _csv(lines: list[list[str]]) -> bytes:
         buffer = io.StringIO()
         csv.writer(buffer).writerows(lines)
-        return buffer.getvalue()
+        return buffer.getvalue().encode()
 
 
-def _render(session: Session, export: Export, renderer: Renderer, rows: list[Any]) -> str:
+def _render(session: Session, export: Export, renderer: Renderer, rows: list[Any]) -> bytes:
     text = renderer.rows(export.to_read(row) for row in rows)
     session.expunge_all()  # a batch, once rendered, leaves memory
     return text
@@ -221,15 +249,15 @@ def _batch(
     )
 
 
-def stream(db: Database, export: Export, filters: BaseModel, fmt: ExportFormat) -> Iterator[str]:
-    """The download's text, a batch at a time. The first batch is read now; the others as the
+def stream(db: Database, export: Export, filters: BaseModel, fmt: ExportFormat) -> Iterator[bytes]:
+    """The download's bytes, a batch at a time. The first batch is read now; the others as the
     answer is sent, each after the key of the one before (keyset pagination)."""
     renderer = Renderer(export, fmt)
     with db.session() as session:
         rows, after = _batch(session, export.source, filters, after=None)
         first = renderer.start() + _render(session, export, renderer, rows)
 
-    def rest() -> Iterator[str]:
+    def rest() -> Iterator[bytes]:
         yield first
         if after is not None:
             key: repository.Key | None = after
