@@ -157,3 +157,57 @@ def test_accreditation_expires_and_each_change_is_audited(
         headers=bearer(admin) | {"If-Match": '"2"'},
     )
     assert duplicate_year.status_code == 422
+
+
+def listed_ids(client: TestClient, token: str, **params: object) -> list[str]:
+    response = client.get("/api/lp-profiles", params=params, headers=bearer(token))
+    assert response.status_code == 200, response.text
+    return sorted(item["id"] for item in response.json()["items"])
+
+
+def test_q_finds_a_profile_by_its_contacts_full_name_in_any_case(
+    client: TestClient, admin: str
+) -> None:
+    ada = contact(client, admin, first_name="Ada", last_name="Lovelace")
+    grace = contact(client, admin, first_name="Grace", last_name="Hopper")
+    lp = profile(client, admin, contact_id=ada["id"])
+    profile(client, admin, contact_id=grace["id"])
+    assert listed_ids(client, admin, q="LOVELACE") == [lp["id"]]
+    assert listed_ids(client, admin, q="ada love") == [lp["id"]]
+
+
+def test_q_finds_a_profile_by_its_organizations_name(client: TestClient, admin: str) -> None:
+    harbor = organization(client, admin, name="Harbor Capital")
+    ada = contact(client, admin, first_name="Ada", last_name="Lovelace")
+    lp = profile(client, admin, organization_id=harbor["id"], investor_type="family_office")
+    profile(client, admin, contact_id=ada["id"])
+    assert listed_ids(client, admin, q="harbor") == [lp["id"]]
+
+
+def test_q_matching_no_investor_lists_nothing_and_other_filters_still_apply(
+    client: TestClient, admin: str
+) -> None:
+    ada = contact(client, admin, first_name="Ada", last_name="Lovelace")
+    harbor = organization(client, admin, name="Lovelace Partners")
+    profile(client, admin, contact_id=ada["id"])
+    fo = profile(client, admin, organization_id=harbor["id"], investor_type="family_office")
+    assert listed_ids(client, admin, q="nobody") == []
+    assert listed_ids(client, admin, q="50%_off") == []
+    assert listed_ids(client, admin, q="lovelace", investor_type="family_office") == [fo["id"]]
+    response = client.get("/api/lp-profiles", params={"q": "lovelace"}, headers=bearer(admin))
+    assert response.json()["total"] == 2
+
+
+def test_an_lp_profile_export_finds_what_the_list_finds_by_q(
+    client: TestClient, admin: str
+) -> None:
+    ada = contact(client, admin, first_name="Ada", last_name="Lovelace")
+    grace = contact(client, admin, first_name="Grace", last_name="Hopper")
+    lp = profile(client, admin, contact_id=ada["id"])
+    profile(client, admin, contact_id=grace["id"])
+    response = client.get(
+        "/api/export/lp-profiles", params={"format": "json", "q": "hopper"}, headers=bearer(admin)
+    )
+    assert response.status_code == 200, response.text
+    assert [r["contact_id"] for r in response.json()] == [grace["id"]]
+    assert lp["id"] not in {r["id"] for r in response.json()}

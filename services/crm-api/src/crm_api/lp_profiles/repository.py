@@ -10,10 +10,12 @@ from typing import Any
 from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
-from crm_api.kit.repository import Sorts, filter_common, page
+from crm_api.contacts.models import Contact
+from crm_api.kit.repository import Sorts, filter_common, like, page
 from crm_api.lp_profiles.models import LpProfile
 from crm_api.lp_profiles.schemas import LpProfileFilter
 from crm_api.opportunities.models import Opportunity
+from crm_api.organizations.models import Organization
 
 SORTS: Sorts = {
     "created_at": (LpProfile.created_at, False),
@@ -75,8 +77,21 @@ def opportunity_sums(
 
 def filtered(session: Session, filters: LpProfileFilter) -> Any:
     """The list's query with every filter applied (the list pages it, an export batches it).
-    LP profiles have no text of their own to match: `q` is not applied."""
+    LP profiles have no text of their own: `q` matches the investor's name (the contact's full
+    name or the organization's name), case-insensitively."""
     query: Any = filter_common(select(LpProfile), LpProfile, filters)
+    if filters.q:
+        pattern = like(filters.q)
+        # A profile has exactly one investor (the one_investor check), so these outer joins
+        # add no rows: the other side is null.
+        query = (
+            query.outerjoin(Contact, LpProfile.contact_id == Contact.id)
+            .outerjoin(Organization, LpProfile.organization_id == Organization.id)
+            .where(
+                func.lower(Contact.first_name + " " + Contact.last_name).like(pattern, escape="\\")
+                | func.lower(Organization.name).like(pattern, escape="\\")
+            )
+        )
     for column, value in (
         (LpProfile.investor_type, filters.investor_type),
         (LpProfile.accreditation_status, filters.accreditation_status),
