@@ -159,7 +159,7 @@ def test_accreditation_expires_and_each_change_is_audited(
     assert duplicate_year.status_code == 422
 
 
-def listed_ids(client: TestClient, token: str, **params: object) -> list[str]:
+def listed_ids(client: TestClient, token: str, **params: str) -> list[str]:
     response = client.get("/api/lp-profiles", params=params, headers=bearer(token))
     assert response.status_code == 200, response.text
     return sorted(item["id"] for item in response.json()["items"])
