@@ -1588,7 +1588,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Export organizations (CSV or JSON)
+         * Export organizations (CSV, JSON or XLSX)
          * @description Every organizations record matching the list filters, streamed. The export is recorded in the interaction log.
          */
         get: operations["export_organizations_api_export_organizations_get"];
@@ -1608,7 +1608,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Export contacts (CSV or JSON)
+         * Export contacts (CSV, JSON or XLSX)
          * @description Every contacts record matching the list filters, streamed. The export is recorded in the interaction log.
          */
         get: operations["export_contacts_api_export_contacts_get"];
@@ -1628,7 +1628,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Export funds (CSV or JSON)
+         * Export funds (CSV, JSON or XLSX)
          * @description Every funds record matching the list filters, streamed. The export is recorded in the interaction log.
          */
         get: operations["export_funds_api_export_funds_get"];
@@ -1648,7 +1648,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Export opportunities (CSV or JSON)
+         * Export opportunities (CSV, JSON or XLSX)
          * @description Every opportunities record matching the list filters, streamed. The export is recorded in the interaction log.
          */
         get: operations["export_opportunities_api_export_opportunities_get"];
@@ -1668,7 +1668,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Export communications (CSV or JSON)
+         * Export communications (CSV, JSON or XLSX)
          * @description Every communications record matching the list filters, streamed. The export is recorded in the interaction log.
          */
         get: operations["export_communications_api_export_communications_get"];
@@ -1688,7 +1688,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Export follow-ups (CSV or JSON)
+         * Export follow-ups (CSV, JSON or XLSX)
          * @description Every follow-ups record matching the list filters, streamed. The export is recorded in the interaction log.
          */
         get: operations["export_follow_ups_api_export_follow_ups_get"];
@@ -1708,7 +1708,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Export lp-profiles (CSV or JSON)
+         * Export lp-profiles (CSV, JSON or XLSX)
          * @description Every lp-profiles record matching the list filters, streamed. The export is recorded in the interaction log.
          */
         get: operations["export_lp_profiles_api_export_lp_profiles_get"];
@@ -1730,7 +1730,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Import contacts (and their organizations) from a CSV
+         * Import contacts (and their organizations) from a CSV or XLSX
          * @description Match each row to a contact by email (update) or create one; link organizations.
          *
          *     A dry run reports per row what a commit would do. A commit with any row in error is refused
@@ -1757,7 +1757,7 @@ export interface paths {
         get: operations["list_import_jobs_api_import_jobs_get"];
         put?: never;
         /**
-         * Import contacts from a CSV in the background
+         * Import contacts from a CSV or XLSX in the background
          * @description Queue the import; follow it at `GET /api/import/jobs/{id}` (202, with Location).
          *
          *     The file and the mapping are checked now (a bad one is refused at once); the rows are
@@ -3663,7 +3663,7 @@ export interface components {
         Body_import_contacts_api_import_contacts_post: {
             /**
              * File
-             * @description The CSV: UTF-8 (BOM or not), comma or semicolon, a header
+             * @description The CSV (UTF-8, BOM or not, comma or semicolon, a header) or XLSX (the first sheet, its first row the header)
              */
             file: string;
             /**
@@ -3710,7 +3710,7 @@ export interface components {
         Body_submit_import_job_api_import_jobs_post: {
             /**
              * File
-             * @description The CSV: UTF-8 (BOM or not), comma or semicolon, a header
+             * @description The CSV (UTF-8, BOM or not, comma or semicolon, a header) or XLSX (the first sheet, its first row the header)
              */
             file: string;
             /**
@@ -4765,7 +4765,7 @@ export interface components {
          * ExportFormat
          * @enum {string}
          */
-        ExportFormat: "csv" | "json";
+        ExportFormat: "csv" | "json" | "xlsx";
         /** FeatureRequestCreate */
         FeatureRequestCreate: {
             /** Title */
@@ -5802,11 +5802,21 @@ export interface components {
             filename: string | null;
             /** Sha256 */
             sha256: string;
-            /** Delimiter */
-            delimiter: string;
+            /**
+             * Format
+             * @description what the upload was read as (by its content)
+             * @default csv
+             * @enum {string}
+             */
+            format: "csv" | "xlsx";
+            /**
+             * Delimiter
+             * @description the CSV's delimiter; null for an XLSX
+             */
+            delimiter: string | null;
             /**
              * Mapping
-             * @description CSV column → field, as used
+             * @description file column → field, as used
              */
             mapping: {
                 [key: string]: string;
@@ -17245,7 +17255,7 @@ export interface operations {
                 /** @description has this tag */
                 tag_id?: string | null;
                 sort?: "name" | "-name" | "created_at" | "-created_at" | "updated_at" | "-updated_at";
-                /** @description csv (one header row) or json (an array) */
+                /** @description csv (one header row), json (an array) or xlsx (one sheet, a header row) */
                 format?: components["schemas"]["ExportFormat"];
             };
             header?: never;
@@ -17254,13 +17264,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The organizations, as an attachment: CSV with one header row (lists joined with '; ') or a JSON array of records */
+            /** @description The organizations, as an attachment: CSV with one header row (lists joined with '; '), a JSON array of records, or an XLSX workbook of one sheet with the CSV's header and cells (numbers as numbers) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     "application/json": components["schemas"]["OrganizationRead"][];
                 };
             };
@@ -17341,7 +17352,7 @@ export interface operations {
                 /** @description has this tag */
                 tag_id?: string | null;
                 sort?: "last_name" | "-last_name" | "first_name" | "-first_name" | "created_at" | "-created_at" | "updated_at" | "-updated_at";
-                /** @description csv (one header row) or json (an array) */
+                /** @description csv (one header row), json (an array) or xlsx (one sheet, a header row) */
                 format?: components["schemas"]["ExportFormat"];
             };
             header?: never;
@@ -17350,13 +17361,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The contacts, as an attachment: CSV with one header row (lists joined with '; ') or a JSON array of records */
+            /** @description The contacts, as an attachment: CSV with one header row (lists joined with '; '), a JSON array of records, or an XLSX workbook of one sheet with the CSV's header and cells (numbers as numbers) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     "application/json": components["schemas"]["ContactRead"][];
                 };
             };
@@ -17429,7 +17441,7 @@ export interface operations {
                 status?: string | null;
                 vintage?: number | null;
                 sort?: "position" | "-position" | "name" | "-name" | "vintage" | "-vintage" | "created_at" | "-created_at" | "updated_at" | "-updated_at";
-                /** @description csv (one header row) or json (an array) */
+                /** @description csv (one header row), json (an array) or xlsx (one sheet, a header row) */
                 format?: components["schemas"]["ExportFormat"];
             };
             header?: never;
@@ -17438,13 +17450,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The funds, as an attachment: CSV with one header row (lists joined with '; ') or a JSON array of records */
+            /** @description The funds, as an attachment: CSV with one header row (lists joined with '; '), a JSON array of records, or an XLSX workbook of one sheet with the CSV's header and cells (numbers as numbers) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     "application/json": components["schemas"]["FundRead"][];
                 };
             };
@@ -17522,7 +17535,7 @@ export interface operations {
                 /** @description has this tag */
                 tag_id?: string | null;
                 sort?: "created_at" | "-created_at" | "updated_at" | "-updated_at";
-                /** @description csv (one header row) or json (an array) */
+                /** @description csv (one header row), json (an array) or xlsx (one sheet, a header row) */
                 format?: components["schemas"]["ExportFormat"];
             };
             header?: never;
@@ -17531,13 +17544,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The opportunities, as an attachment: CSV with one header row (lists joined with '; ') or a JSON array of records */
+            /** @description The opportunities, as an attachment: CSV with one header row (lists joined with '; '), a JSON array of records, or an XLSX workbook of one sheet with the CSV's header and cells (numbers as numbers) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     "application/json": components["schemas"]["OpportunityRead"][];
                 };
             };
@@ -17615,7 +17629,7 @@ export interface operations {
                 occurred_after?: string | null;
                 occurred_before?: string | null;
                 sort?: "-occurred_at" | "occurred_at" | "-created_at" | "created_at" | "-updated_at" | "updated_at";
-                /** @description csv (one header row) or json (an array) */
+                /** @description csv (one header row), json (an array) or xlsx (one sheet, a header row) */
                 format?: components["schemas"]["ExportFormat"];
             };
             header?: {
@@ -17627,13 +17641,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The communications, as an attachment: CSV with one header row (lists joined with '; ') or a JSON array of records */
+            /** @description The communications, as an attachment: CSV with one header row (lists joined with '; '), a JSON array of records, or an XLSX workbook of one sheet with the CSV's header and cells (numbers as numbers) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     "application/json": components["schemas"]["CommunicationRead"][];
                 };
             };
@@ -17713,7 +17728,7 @@ export interface operations {
                 /** @description open and due before today */
                 overdue?: boolean | null;
                 sort?: "due_date" | "-due_date" | "created_at" | "-created_at" | "updated_at" | "-updated_at";
-                /** @description csv (one header row) or json (an array) */
+                /** @description csv (one header row), json (an array) or xlsx (one sheet, a header row) */
                 format?: components["schemas"]["ExportFormat"];
             };
             header?: never;
@@ -17722,13 +17737,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The follow-ups, as an attachment: CSV with one header row (lists joined with '; ') or a JSON array of records */
+            /** @description The follow-ups, as an attachment: CSV with one header row (lists joined with '; '), a JSON array of records, or an XLSX workbook of one sheet with the CSV's header and cells (numbers as numbers) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     "application/json": components["schemas"]["FollowUpRead"][];
                 };
             };
@@ -17804,7 +17820,7 @@ export interface operations {
                 offering_exemption?: components["schemas"]["OfferingExemption"] | null;
                 accreditation_expires_before?: string | null;
                 sort?: "created_at" | "-created_at" | "updated_at" | "-updated_at";
-                /** @description csv (one header row) or json (an array) */
+                /** @description csv (one header row), json (an array) or xlsx (one sheet, a header row) */
                 format?: components["schemas"]["ExportFormat"];
             };
             header?: never;
@@ -17813,13 +17829,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The lp-profiles, as an attachment: CSV with one header row (lists joined with '; ') or a JSON array of records */
+            /** @description The lp-profiles, as an attachment: CSV with one header row (lists joined with '; '), a JSON array of records, or an XLSX workbook of one sheet with the CSV's header and cells (numbers as numbers) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     "application/json": components["schemas"]["LpProfileRead"][];
                 };
             };
