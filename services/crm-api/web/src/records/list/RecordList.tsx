@@ -14,7 +14,7 @@ import { formatNumber } from "../../lib/format";
 import { Button } from "../../ui/Button";
 import { EmptyState, PageHeader, SkeletonRows } from "../../ui/Feedback";
 import { useToast } from "../../ui/toast";
-import type { Page } from "../types";
+import type { ExportFormat, Page } from "../types";
 import { DataTable } from "./DataTable";
 import { downloadExport } from "./exportFile";
 import { DebouncedInput, DeletedSelect, FilterControl, type FilterDef } from "./Filters";
@@ -39,12 +39,10 @@ export interface RecordListProps<T> {
   emptyHint: ReactNode;
   actions?: ReactNode;
   searchPlaceholder?: string;
-  /** LP profiles have no text of their own: the API ignores `q` for them. */
-  searchable?: boolean;
 }
 
 export function RecordList<T>(props: RecordListProps<T>) {
-  const { kind, title, noun, filters, sorts, defaultSort, columns, fetchPage, getRowId, isDeleted, emptyHint, actions, searchPlaceholder, searchable = true } = props;
+  const { kind, title, noun, filters, sorts, defaultSort, columns, fetchPage, getRowId, isDeleted, emptyHint, actions, searchPlaceholder } = props;
   const [params, setParams] = useSearchParams();
   const toast = useToast();
   const [exporting, setExporting] = useState(false);
@@ -66,7 +64,7 @@ export function RecordList<T>(props: RecordListProps<T>) {
   const total = list.data?.pages[0]?.total;
   const narrowed = countNarrowing(state) > 0;
 
-  const exportAs = async (format: "csv" | "json") => {
+  const exportAs = async (format: ExportFormat) => {
     setExporting(true);
     try {
       const name = await downloadExport(kind, query, format);
@@ -92,6 +90,9 @@ export function RecordList<T>(props: RecordListProps<T>) {
             <Button onClick={() => void exportAs("csv")} disabled={exporting}>
               Export CSV
             </Button>
+            <Button onClick={() => void exportAs("xlsx")} disabled={exporting}>
+              Export XLSX
+            </Button>
             <Button onClick={() => void exportAs("json")} disabled={exporting}>
               Export JSON
             </Button>
@@ -100,16 +101,14 @@ export function RecordList<T>(props: RecordListProps<T>) {
         }
       />
       <search className="toolbar records-toolbar" aria-label={`Search and filter ${noun.many}`}>
-        {searchable && (
-          <DebouncedInput
-            className="records-toolbar__search"
-            type="search"
-            label={`Search ${noun.many}`}
-            placeholder={searchPlaceholder}
-            value={state.q}
-            onCommit={(q) => go({ ...state, q }, true)}
-          />
-        )}
+        <DebouncedInput
+          className="records-toolbar__search"
+          type="search"
+          label={`Search ${noun.many}`}
+          placeholder={searchPlaceholder}
+          value={state.q}
+          onCommit={(q) => go({ ...state, q }, true)}
+        />
         {filters.map((def) => (
           <FilterControl key={def.key} def={def} value={state.filters[def.key] ?? ""} onChange={(value) => go(withFilter(state, def.key, value))} />
         ))}

@@ -7,6 +7,10 @@ describe("export", () => {
     expect(exportUrl("contacts", { q: "ada", country: "DE" }, "csv")).toBe("/api/export/contacts?q=ada&country=DE&format=csv");
   });
 
+  it("asks for an XLSX of the LP profiles matching a search", () => {
+    expect(exportUrl("lp-profiles", { q: "harbor" }, "xlsx")).toBe("/api/export/lp-profiles?q=harbor&format=xlsx");
+  });
+
   it("takes the server's file name", () => {
     expect(filenameFrom("attachment; filename=contacts-2026-06-01.csv")).toBe("contacts-2026-06-01.csv");
     expect(filenameFrom('attachment; filename="a b.csv"')).toBe("a b.csv");

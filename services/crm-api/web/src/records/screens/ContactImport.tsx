@@ -1,5 +1,5 @@
 /**
- * Import contacts from a CSV through the import jobs API: upload, follow the job with a
+ * Import contacts from a CSV or XLSX through the import jobs API: upload, follow the job with a
  * progress bar, then read its report (rows created, updated, skipped, in error, per row).
  */
 import "../records.css";
@@ -36,7 +36,7 @@ function UploadForm({ onStarted }: { onStarted: (job: ImportJob) => void }) {
   const [error, setError] = useState<string | null>(null);
   const upload = useMutation({
     mutationFn: async () => {
-      if (!file) throw new Error("Choose a CSV file first.");
+      if (!file) throw new Error("Choose a CSV or XLSX file first.");
       const form = new FormData();
       form.append("file", file);
       form.append("mode", dryRun ? "dry_run" : "commit");
@@ -57,19 +57,19 @@ function UploadForm({ onStarted }: { onStarted: (job: ImportJob) => void }) {
     >
       <div className="field">
         <label className="field__label" htmlFor={fileId}>
-          CSV file
+          CSV or XLSX file
         </label>
         <input
           id={fileId}
           className="input"
           type="file"
-          accept=".csv,text/csv"
+          accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
           aria-describedby={`${fileId}-hint${error ? ` ${fileId}-error` : ""}`}
           aria-invalid={error ? true : undefined}
           onChange={(event) => setFile(event.target.files?.[0] ?? null)}
         />
         <span className="field__hint" id={`${fileId}-hint`}>
-          UTF-8, comma or semicolon separated, one header row; up to 100,000 rows. Columns named like the fields are matched: {TARGETS}. Rows are matched to contacts by email;
+          A CSV (UTF-8, comma or semicolon separated) or an XLSX workbook (its first sheet), with one header row; up to 100,000 rows. Columns named like the fields are matched: {TARGETS}. Rows are matched to contacts by email;
           organizations by domain, then name.
         </span>
         {error && (
@@ -278,7 +278,7 @@ export default function ContactImport() {
           {!jobId ? (
             <section className="card" aria-labelledby="upload-title">
               <div className="card__title">
-                <h2 id="upload-title">Upload a CSV</h2>
+                <h2 id="upload-title">Upload a CSV or XLSX</h2>
               </div>
               <UploadForm
                 onStarted={(started) => {

@@ -22,6 +22,7 @@ function fetchPage(state: ListState, cursor: string | null) {
     api.GET("/api/lp-profiles", {
       params: {
         query: {
+          q: state.q || undefined,
           investor_type: f.investor_type,
           accreditation_status: f.accreditation_status as AccreditationStatus | undefined,
           kyc_aml_status: f.kyc_aml_status as KycAmlStatus | undefined,
@@ -120,7 +121,7 @@ export default function LpProfilesList() {
       fetchPage={fetchPage}
       getRowId={(row) => row.id}
       isDeleted={(row) => Boolean(row.deleted_at)}
-      searchable={false}
+      searchPlaceholder="Investor name…"
       emptyHint={
         <p>
           An LP profile holds an investor's accreditation, KYC/AML and K-1s: <Link to={`/lp-profiles/new?return=${back}`}>create one</Link>.
