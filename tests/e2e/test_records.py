@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from gateway_stack import Stack
+from openpyxl import Workbook
 from playwright.sync_api import Page, expect
 
 Shoot = Callable[[Page, str], None]
@@ -171,7 +172,7 @@ def test_import_a_csv_of_contacts_and_read_its_report(
         encoding="utf-8",
     )
     page.goto("/contacts/import")
-    page.get_by_label("CSV file").set_input_files(good)
+    page.get_by_label("CSV or XLSX file").set_input_files(good)
     page.get_by_role("button", name="Import").click()
     report = page.get_by_role("region", name="Report")
     expect(report).to_be_visible(timeout=30_000)
@@ -186,7 +187,7 @@ def test_import_a_csv_of_contacts_and_read_its_report(
         encoding="utf-8",
     )
     page.get_by_role("button", name="Import another file").click()
-    page.get_by_label("CSV file").set_input_files(bad)
+    page.get_by_label("CSV or XLSX file").set_input_files(bad)
     page.get_by_role("button", name="Import").click()
     report = page.get_by_role("region", name="Report")
     expect(report).to_be_visible(timeout=30_000)
@@ -198,6 +199,21 @@ def test_import_a_csv_of_contacts_and_read_its_report(
     page.wait_for_load_state("networkidle")
     assert_accessible(page)
     shoot(page, "contact-import-report")
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["First name", "Last name", "Email"])
+    sheet.append(["Yuki", f"Mori{run}", f"yuki.{run}@example.org"])
+    workbook = tmp_path / "contacts.xlsx"
+    book.save(workbook)
+    page.get_by_role("button", name="Import another file").click()
+    page.get_by_label("CSV or XLSX file").set_input_files(workbook)
+    page.get_by_role("button", name="Import").click()
+    report = page.get_by_role("region", name="Report")
+    expect(report).to_be_visible(timeout=30_000)
+    expect(report.get_by_text(re.compile(r"^1 created, 0 updated"))).to_be_visible()
+    assert stack.api("GET", "/api/contacts", params={"q": f"Mori{run}"}).json()["total"] == 1
 
 
 def test_lp_profiles_list_and_saved_view(
@@ -216,9 +232,15 @@ def test_lp_profiles_list_and_saved_view(
         },
     )
     page.goto("/lp-profiles")
-    expect(
-        page.get_by_role("link", name=f"{contact['first_name']} {contact['last_name']}", exact=True)
-    ).to_be_visible()
+    investor = page.get_by_role(
+        "link", name=f"{contact['first_name']} {contact['last_name']}", exact=True
+    )
+    expect(investor).to_be_visible()
+    page.get_by_label("Search LP profiles").fill(contact["last_name"].upper())
+    expect(page).to_have_url(re.compile("q="))
+    expect(investor).to_be_visible()
+    page.get_by_label("Search LP profiles").fill("")
+    expect(page).not_to_have_url(re.compile("q="))
     page.get_by_label("Accreditation", exact=True).select_option("accredited")
     expect(page).to_have_url(re.compile("accreditation_status=accredited"))
     page.get_by_role("button", name="Saved views").click()
