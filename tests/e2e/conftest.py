@@ -37,7 +37,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's sync API runs an event loop in the test thread for as
+# long as it is open, and the tests after these (asyncio.run, anyio) need that thread free.
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     if not BUNDLE.exists():
         pytest.fail(f"the browser app is not built ({BUNDLE} is missing): run `make install`")
@@ -47,7 +49,7 @@ def playwright() -> Iterator[Playwright]:
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     try:
