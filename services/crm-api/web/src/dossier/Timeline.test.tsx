@@ -38,8 +38,7 @@ function many(count: number): Communication[] {
 
 function renderTimeline(count: number) {
   const items = buildTimeline(many(count));
-  const started = performance.now();
-  const view = render(
+  return render(
     <Timeline
       items={items}
       loading={false}
@@ -50,7 +49,6 @@ function renderTimeline(count: number) {
       kindLabel={(kind) => kind.charAt(0).toUpperCase() + kind.slice(1)}
     />,
   );
-  return { ...view, ms: performance.now() - started };
 }
 
 describe("Timeline", () => {
@@ -67,13 +65,13 @@ describe("Timeline", () => {
     for (const [key, descriptor] of Object.entries(saved)) if (descriptor) Object.defineProperty(HTMLElement.prototype, key, descriptor);
   });
 
-  it("renders 500 items quickly by keeping only the visible ones in the DOM, newest first", () => {
-    const { ms } = renderTimeline(500);
+  // How fast it draws is bench/web.py's to measure; here, that only the visible items are in the DOM.
+  it("keeps only the visible ones of 500 items in the DOM, newest first", () => {
+    renderTimeline(500);
     const rows = screen.getAllByRole("listitem");
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.length).toBeLessThan(40);
     expect(within(rows[0] as HTMLElement).getByRole("heading", { name: "Subject 499" })).toBeTruthy();
-    expect(ms).toBeLessThan(1000);
   });
 
   it("shows outside text as text, never as markup", () => {
