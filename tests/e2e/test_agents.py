@@ -5,14 +5,13 @@ undone from the toast, every admin screen (and a member's 403), each with axe an
 from __future__ import annotations
 
 import re
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from gateway_stack import Stack
+from gateway_stack import Stack, wait_until
 from playwright.sync_api import Browser, Page, expect
 
 from e2e.e2e_browser import new_context, sign_in
@@ -187,15 +186,19 @@ def test_a_new_api_keys_secret_is_shown_once(
 
 
 def _review_item(stack: Stack, surname: str) -> dict[str, Any]:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    def probe() -> dict[str, Any] | None:
         items = stack.api("GET", "/api/resolver/review", params={"status": "open"}).json()["items"]
-        for item in items:
-            if surname in item["left"]["display_name"] and surname in item["right"]["display_name"]:
-                found: dict[str, Any] = item
-                return found
-        time.sleep(0.3)
-    raise AssertionError(f"no review item for {surname} within 60 s")
+        return next(
+            (
+                item
+                for item in items
+                if surname in item["left"]["display_name"]
+                and surname in item["right"]["display_name"]
+            ),
+            None,
+        )
+
+    return wait_until(probe, what=f"a review item for {surname}", within=60, interval=0.3)
 
 
 def test_a_review_queue_merge_is_undone_from_the_toast(

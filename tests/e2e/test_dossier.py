@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from gateway_stack import Stack
+from gateway_stack import Stack, wait_until
 from playwright.sync_api import Page, expect
 
 Shoot = Callable[[Page, str], None]
@@ -187,10 +187,12 @@ def test_the_canonical_entity_opens_as_the_dossier_of_its_record(
 ) -> None:
     # The resolver places the organization from its event; crm-api stamps the canonical id.
     path = f"/api/organizations/{lp.organization['id']}"
-    deadline = time.monotonic() + 60
-    while (canonical := stack.api("GET", path).json()["canonical"]) is None:
-        assert time.monotonic() < deadline, "the resolver never placed the organization"
-        time.sleep(0.5)
+    canonical = wait_until(
+        lambda: stack.api("GET", path).json()["canonical"],
+        what="the resolver placing the organization",
+        within=60,
+        interval=0.5,
+    )
     page.goto(f"/entities/{canonical['entity_id']}")
     banner = page.get_by_role("note")
     expect(banner).to_contain_text("Canonical entity")

@@ -6,13 +6,12 @@ values — then paste and undo; screenshots and axe of both screens."""
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable
 from typing import Any
 from uuid import uuid4
 
 import pytest
-from gateway_stack import Stack
+from gateway_stack import Stack, wait_until
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from e2e.e2e_browser import new_context, sign_in
@@ -24,12 +23,7 @@ SECOND_PASSWORD = "amber-willow-signal-58"
 
 
 def _wait_for(check: Callable[[], bool], what: str, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
+    wait_until(check, what=what, within=timeout, interval=0.1)
 
 
 @pytest.fixture(scope="module")

@@ -8,13 +8,13 @@ import asyncio
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx2 as httpx
 from mcp import Client, StdioServerParameters
@@ -22,6 +22,8 @@ from mcp.client.streamable_http import streamable_http_client
 
 from crm_common.natsd import NatsServer, free_port
 from crm_common.testing import eventually
+
+T = TypeVar("T")
 
 ADMIN_PASSWORD = "plum-harbor-quiet-lantern-7"
 SECRET = "g" * 48
@@ -103,11 +105,17 @@ async def http_transport(url: str, key: str) -> AsyncIterator[Any]:
         yield streams
 
 
-def _wait(waiting: Coroutine[Any, Any, object]) -> None:
-    """Run `waiting` to its end from sync code, even where this thread already runs an event
-    loop (Playwright's sync API does): on a thread of its own."""
+def wait_until(
+    probe: Callable[[], T | None], *, what: str, within: float = 30.0, interval: float = 0.2
+) -> T:
+    """`crm_common.testing.eventually` from sync code, even where this thread already runs an
+    event loop (Playwright's sync API does): on a thread of its own. The probe must not touch
+    objects bound to this thread (a Playwright page)."""
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(asyncio.run, waiting).result()
+        waiting = eventually(probe, what=what, within=within, interval=interval)
+        found = pool.submit(asyncio.run, waiting).result()
+    assert found is not None  # eventually returns only a truthy answer
+    return found
 
 
 def _spawn(module: str, env: dict[str, str], data_dir: Path) -> subprocess.Popen[bytes]:
@@ -185,14 +193,14 @@ def running_stack(
         proc = stack.processes["crm_api"]
         crm_log = data_dir / "crm_api.log"
         healthy = partial(_healthy, health["crm_api"], proc, crm_log)
-        _wait(eventually(healthy, what="crm-api healthy", within=90, interval=0.2))
+        wait_until(healthy, what="crm-api healthy", within=90)
         for module, env in envs.items():
             stack.processes[module] = _spawn(module, env, data_dir)
         for module, process in stack.processes.items():
             url = health[module]
             log = data_dir / f"{module}.log"
             healthy = partial(_healthy, url, process, log)
-            _wait(eventually(healthy, what=f"{module} healthy", within=120, interval=0.2))
+            wait_until(healthy, what=f"{module} healthy", within=120)
         if not register_admin:
             yield stack
             return

@@ -206,10 +206,7 @@ function AuditLog() {
             nextCursor={query.data.next_cursor}
             shown={items.length}
             onPrev={pages.prev}
-            onNext={() => {
-              const next = query.data.next_cursor;
-              if (next) pages.next(next);
-            }}
+            onNext={pages.next}
           />
         </>
       )}

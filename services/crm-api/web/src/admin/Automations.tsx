@@ -479,10 +479,7 @@ function Runs({ rules }: { rules: Rule[] }) {
             nextCursor={query.data.next_before}
             shown={items.length}
             onPrev={pages.prev}
-            onNext={() => {
-              const next = query.data.next_before;
-              if (next) pages.next(next);
-            }}
+            onNext={pages.next}
           />
         </>
       )}

@@ -269,10 +269,7 @@ function FeatureRequestsScreen() {
             total={query.data.total}
             shown={items.length}
             onPrev={pages.prev}
-            onNext={() => {
-              const next = query.data.next_cursor;
-              if (next) pages.next(next);
-            }}
+            onNext={pages.next}
           />
         </>
       )}

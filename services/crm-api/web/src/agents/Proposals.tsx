@@ -383,10 +383,7 @@ export default function Proposals() {
               total={query.data.total}
               shown={items.length}
               onPrev={pages.prev}
-              onNext={() => {
-                const next = query.data.next_cursor;
-                if (next) pages.next(next);
-              }}
+              onNext={pages.next}
             />
           </div>
           {selected ? (

@@ -2,7 +2,7 @@ import { formatNumber } from "../../lib/format";
 import { Button } from "../../ui/Button";
 
 /** Previous / next over keyset pages, with where we are and how many there are (when known). */
-export function Pager({
+export function Pager<C>({
   page,
   hasPrev,
   nextCursor,
@@ -14,14 +14,18 @@ export function Pager({
 }: {
   page: number;
   hasPrev: boolean;
-  nextCursor: unknown;
+  nextCursor: C | null | undefined;
   onPrev: () => void;
-  onNext: () => void;
+  /** called with the next page's cursor, only when there is one */
+  onNext: (cursor: C) => void;
   total?: number | undefined;
   shown: number;
   label?: string;
 }) {
   const hasNext = nextCursor !== null && nextCursor !== undefined;
+  const next = () => {
+    if (nextCursor !== null && nextCursor !== undefined) onNext(nextCursor);
+  };
   if (!hasPrev && !hasNext && total === undefined) return null;
   return (
     <nav className="pager" aria-label={label}>
@@ -34,7 +38,7 @@ export function Pager({
         <Button small disabled={!hasPrev} onClick={onPrev}>
           ← Newer
         </Button>
-        <Button small disabled={!hasNext} onClick={onNext}>
+        <Button small disabled={!hasNext} onClick={next}>
           Older →
         </Button>
       </div>
