@@ -104,7 +104,7 @@ export default function Home() {
         </section>
         <section className="card" aria-labelledby="pipeline-title">
           <div className="card__title">
-            <h2 id="pipeline-title">Pipeline by stage</h2>
+            <h2 id="pipeline-title">Pipeline</h2>
             <div className="row">
               <label className="visually-hidden" htmlFor="home-fund">
                 Fund
