@@ -147,9 +147,16 @@ def test_the_interaction_log_shows_the_agents_calls_and_verifies_the_chain(
     table = page.get_by_role("table", name=re.compile("Interaction log"))
     expect(table.get_by_text("agent.move_stage")).to_be_visible()
     expect(table.get_by_text("agent.add_note")).to_be_visible()
-    # Outcome is filtered in the browser (the API filters by actor and record only).
     page.get_by_label("Outcome").select_option("proposed")
     expect(table.get_by_role("row")).to_have_count(3)  # the header and the two proposals
+    # One MCP session's calls, from a row's details.
+    row = table.get_by_role("row").filter(has_text="agent.add_note")
+    row.get_by_role("button", name=re.compile("Show details")).click()
+    page.get_by_role("button", name=re.compile("session-read")).click()
+    expect(page.get_by_label("MCP session")).to_have_value("session-read")
+    expect(table.get_by_text("agent.move_stage")).to_have_count(0)
+    expect(table.get_by_text("agent.add_note")).to_be_visible()
+    page.get_by_label("MCP session").fill("")
     page.get_by_role("button", name="Verify the hash chain").click()
     expect(page.get_by_text("The chain is intact")).to_be_visible()
     assert_accessible(page)

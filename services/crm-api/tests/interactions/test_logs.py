@@ -77,6 +77,47 @@ def test_an_agent_appends_and_reads_the_interaction_log_by_entity_and_actor(
     assert len(by_actor["items"]) == 3
 
 
+def test_the_log_reads_by_action_outcome_and_mcp_session_and_chains_the_session(
+    client: TestClient, admin: str
+) -> None:
+    key = create_key(client, admin, ["read"])
+    calls = [
+        ("tool.search", "ok", "s-1"),
+        ("tool.search", "denied", "s-1"),
+        ("tool.lp_dossier", "ok", "s-2"),
+        ("tool.search", "ok", None),
+    ]
+    for action, outcome, mcp_session in calls:
+        headers = {"X-API-Key": key["key"]}
+        if mcp_session:
+            headers["X-MCP-Session"] = mcp_session
+        response = client.post(
+            "/api/interactions",
+            json={"action": action, "channel": "mcp", "outcome": outcome},
+            headers=headers,
+        )
+        assert response.status_code == 201
+        assert response.json()["session_id"] == mcp_session
+
+    def read(**params: str) -> list[tuple[str, str, str | None]]:
+        page = client.get(
+            "/api/interactions", params={"actor_id": key["id"], **params}, headers=bearer(admin)
+        ).json()
+        return [(e["action"], e["outcome"], e["session_id"]) for e in page["items"]]
+
+    assert read(session_id="s-1") == [calls[1], calls[0]]
+    assert read(action="tool.search") == [calls[3], calls[1], calls[0]]
+    assert read(action="tool.search", outcome="ok") == [calls[3], calls[0]]
+    assert read(outcome="error") == []
+    assert read(action="tool.") == [calls[3], calls[2], calls[1], calls[0]]
+    assert read(action="tool.lp_") == []
+    refused = client.get("/api/interactions", params={"outcome": "maybe"}, headers=bearer(admin))
+    assert refused.status_code == 422
+    # The session is part of the chained content: the chain still verifies with it.
+    report = client.get("/api/admin/interactions/verify", headers=bearer(admin)).json()
+    assert report["ok"] is True
+
+
 def test_the_interaction_log_refuses_update_and_delete_in_the_database(
     app: FastAPI, client: TestClient, admin: str
 ) -> None:

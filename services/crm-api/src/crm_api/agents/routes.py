@@ -17,12 +17,11 @@ from crm_api.agents.schemas import (
     ProposalPage,
     ProposalRead,
 )
-from crm_api.auth.dependencies import LoggedWriter, Reader, Writer
+from crm_api.auth.dependencies import LoggedWriter, McpSession, Reader, Writer
 from crm_api.database import ReadSession, WriteSession, get_database
 from crm_api.kit.http import with_etag
 from crm_api.kit.idempotency import IdempotencyKey, run_once
 from crm_api.kit.pagination import IfMatch, parse_if_match
-from crm_api.security.dependencies import McpSession
 from crm_common.db import Database
 from crm_common.errors import CRMError
 

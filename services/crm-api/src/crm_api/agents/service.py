@@ -192,6 +192,7 @@ def perform(
         payload=canonical(request),
         outcome={"applied": "ok"}.get(outcome, outcome),
         flags=tuple(flags),
+        session_id=mcp_session,
     )
     return AgentActionResult(
         outcome=outcome,
@@ -224,6 +225,7 @@ def record_refusal(
         payload=canonical(request),
         outcome="denied" if error.status in (401, 403) else "error",
         flags=("dry_run",) if request.dry_run else (),
+        session_id=mcp_session,
     )
 
 

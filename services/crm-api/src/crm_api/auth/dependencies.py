@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Header, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import iter_route_contexts
 from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
@@ -28,6 +28,18 @@ from crm_api.auth.tokens import decode_token
 from crm_common.db import Database
 
 logger = logging.getLogger(__name__)
+
+# The MCP gateway's session id (one per agent conversation): the interaction log keeps it, and
+# crm_api.security keeps outside-text taint and proposals per session.
+McpSession = Annotated[
+    str | None,
+    Header(
+        alias="X-MCP-Session",
+        min_length=1,
+        max_length=100,
+        description="The MCP gateway's session id: taint and proposals are per session",
+    ),
+]
 
 bearer_scheme = HTTPBearer(auto_error=False, description="A session token from /api/auth/login")
 api_key_scheme = APIKeyHeader(

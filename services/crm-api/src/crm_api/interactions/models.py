@@ -18,6 +18,8 @@ class InteractionLog(Base):
     __table_args__ = (
         Index("ix_interaction_log_actor", "actor_id", "seq"),
         Index("ix_interaction_log_at", "at"),
+        Index("ix_interaction_log_action", "action", "seq"),
+        Index("ix_interaction_log_session", "session_id", "seq"),
     )
 
     seq: Mapped[int] = mapped_column(_Seq, primary_key=True, autoincrement=False)
@@ -34,6 +36,8 @@ class InteractionLog(Base):
     duration_ms: Mapped[int | None] = mapped_column(Integer)
     flags: Mapped[list[str]] = mapped_column(JSON)
     request_id: Mapped[str | None] = mapped_column(String(64))
+    # The agent's MCP session (X-MCP-Session), for reading one session's calls together.
+    session_id: Mapped[str | None] = mapped_column(String(100))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 

@@ -42,8 +42,17 @@ def search(session: Session, *, filters: InteractionFilter) -> list[InteractionL
         if filters.entity_id is not None:
             matching = matching.where(InteractionTarget.entity_id == filters.entity_id)
         query = query.where(InteractionLog.seq.in_(matching))
-    if filters.actor_id is not None:
-        query = query.where(InteractionLog.actor_id == filters.actor_id)
+    if filters.action is not None and filters.action.endswith("."):
+        query = query.where(InteractionLog.action.startswith(filters.action, autoescape=True))
+    elif filters.action is not None:
+        query = query.where(InteractionLog.action == filters.action)
+    for column, value in (
+        (InteractionLog.actor_id, filters.actor_id),
+        (InteractionLog.outcome, filters.outcome),
+        (InteractionLog.session_id, filters.session_id),
+    ):
+        if value is not None:
+            query = query.where(column == value)
     if filters.cursor is not None:
         query = query.where(InteractionLog.seq < filters.cursor)
     return list(session.scalars(query))

@@ -51,6 +51,7 @@ class InteractionRead(BaseModel):
     duration_ms: int | None
     flags: list[str]
     request_id: str | None
+    session_id: str | None = Field(description="the agent's MCP session, if it gave one")
     prev_hash: str
     hash: str
 
@@ -61,6 +62,15 @@ class InteractionFilter(BaseModel):
     entity_type: str | None = Field(default=None, max_length=64)
     entity_id: str | None = Field(default=None, max_length=64)
     actor_id: str | None = Field(default=None, max_length=64)
+    action: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description="one action (`tool.search`), or a family ending in a dot (`tool.`)",
+        examples=["tool.search"],
+    )
+    outcome: Outcome | None = None
+    session_id: str | None = Field(default=None, max_length=100, description="one MCP session")
     cursor: int | None = Field(
         default=None, ge=1, le=2**63 - 1, description="`next_cursor` of the last page"
     )

@@ -2,6 +2,8 @@
 
 Each row carries `hash = sha256(prev_hash + canonical JSON of the row)`, so altering, inserting or
 removing a row anywhere breaks verification from that row on. The first row chains to 64 zeros.
+A row's MCP session (added later) is part of the JSON only where it is set, so rows written before
+it still verify.
 Appends are serialized (repository.lock_chain) so the chain is linear. auth's identity changes
 reach the log through the recorder registered here (crm_api.auth.hooks).
 """
@@ -56,12 +58,17 @@ def _row_hash(entry: InteractionLog) -> str:
         "flags": entry.flags,
         "request_id": entry.request_id,
     }
+    if entry.session_id is not None:
+        body["session_id"] = entry.session_id
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256((entry.prev_hash + canonical).encode()).hexdigest()
 
 
-def append(session: Session, *, actor: Actor, entry: InteractionCreate) -> InteractionRead:
-    """Append `entry` on behalf of `actor`, and publish it as `crm.interaction.created`."""
+def append(
+    session: Session, *, actor: Actor, entry: InteractionCreate, session_id: str | None = None
+) -> InteractionRead:
+    """Append `entry` on behalf of `actor` (in MCP session `session_id`, if any), and publish it
+    as `crm.interaction.created`."""
     repository.lock_chain(session)
     last = repository.last_entry(session)
     row = InteractionLog(
@@ -79,6 +86,7 @@ def append(session: Session, *, actor: Actor, entry: InteractionCreate) -> Inter
         duration_ms=entry.duration_ms,
         flags=sorted(set(entry.flags)),
         request_id=crm_logging.request_id.get(),
+        session_id=session_id,
         prev_hash=last.hash if last else GENESIS,
     )
     row.hash = _row_hash(row)
@@ -107,6 +115,7 @@ def touch(
     payload: Any = None,
     outcome: str = "ok",
     flags: tuple[str, ...] = (),
+    session_id: str | None = None,
 ) -> InteractionRead:
     """Record a human's or agent's write made through crm-api itself.
 
@@ -123,7 +132,12 @@ def touch(
         }
     )
     named = [Target(type=t, id=i) for t, i in targets]
-    return append(session, actor=actor, entry=entry.model_copy(update={"targets": named}))
+    return append(
+        session,
+        actor=actor,
+        entry=entry.model_copy(update={"targets": named}),
+        session_id=session_id,
+    )
 
 
 _GATHER = "interactions.gathered"

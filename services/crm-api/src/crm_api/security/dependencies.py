@@ -1,24 +1,14 @@
-"""The X-MCP-Session header, and marking answers that carry text from outside the fund."""
+"""Marking answers that carry text from outside the fund (per MCP session: X-MCP-Session)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
 
-from crm_api.auth.dependencies import Reader
+from crm_api.auth.dependencies import McpSession, Reader
 from crm_api.security.taint import SessionTaints
-
-McpSession = Annotated[
-    str | None,
-    Header(
-        alias="X-MCP-Session",
-        min_length=1,
-        max_length=100,
-        description="The MCP gateway's session id: taint and proposals are per session",
-    ),
-]
 
 
 class ServedContent:

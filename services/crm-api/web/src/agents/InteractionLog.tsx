@@ -1,6 +1,6 @@
 /**
  * The interaction log: every human touch and agent call, newest first, with the hash chain's
- * check. The API filters by actor and entity; action, outcome and session filter the loaded rows.
+ * check, filtered by the API (who, record, tool or action, outcome, MCP session).
  */
 import "../admin/ui/admin.css";
 
@@ -16,17 +16,9 @@ import { ErrorState, problemText } from "../admin/ui/States";
 import { formatDateTime, formatNumber, formatRelative } from "../lib/format";
 import { Button } from "../ui/Button";
 import { Badge, EmptyState, PageHeader, SkeletonRows, UntrustedBadge } from "../ui/Feedback";
-import { SelectField, TextField } from "../ui/Field";
+import { SelectField } from "../ui/Field";
 import { AgentsTabs } from "./AgentsTabs";
-import {
-  actionChoices,
-  isLocalFilterActive,
-  isUntrusted,
-  matchesLocal,
-  OUTCOME_TONE,
-  OUTCOMES,
-  type Interaction,
-} from "./interactionFilter";
+import { actionChoices, isUntrusted, logQuery, OUTCOME_TONE, OUTCOMES, type Interaction } from "./interactionFilter";
 import { RecordLink } from "./RecordLink";
 
 const PAGE_SIZE = 100;
@@ -87,13 +79,23 @@ function Targets({ row }: { row: Interaction }) {
   );
 }
 
-function RowDetail({ row }: { row: Interaction }) {
+function RowDetail({ row, onSession }: { row: Interaction; onSession: (session: string) => void }) {
   return (
     <dl className="kv">
       <dt>Summary</dt>
       <dd>{row.summary || "—"}</dd>
       <dt>Channel</dt>
       <dd>{row.channel}</dd>
+      <dt>MCP session</dt>
+      <dd>
+        {row.session_id ? (
+          <Button small variant="ghost" onClick={() => onSession(row.session_id ?? "")}>
+            <span className="mono">{row.session_id}</span> — show this session's calls
+          </Button>
+        ) : (
+          "—"
+        )}
+      </dd>
       <dt>Targets</dt>
       <dd>
         {row.targets.length === 0 ? (
@@ -139,7 +141,7 @@ export default function InteractionLog() {
     queryFn: () => (admin ? unwrap(api.GET("/api/admin/api-keys")) : unwrap(api.GET("/api/api-keys"))),
   });
 
-  const server = { actor_id: values.actor || null, entity_type: values.entity_type || null, entity_id: values.entity_id || null };
+  const server = logQuery(values);
   const log = useInfiniteQuery({
     queryKey: ["interactions", server],
     queryFn: ({ pageParam }) =>
@@ -148,10 +150,8 @@ export default function InteractionLog() {
     getNextPageParam: (last) => last.next_cursor,
   });
 
-  const loaded = useMemo(() => log.data?.pages.flatMap((page) => page.items) ?? [], [log.data]);
-  const local = { action: values.action, outcome: values.outcome, session: values.session };
-  const rows = loaded.filter((row) => matchesLocal(row, local));
-  const choices = actionChoices(loaded);
+  const rows = useMemo(() => log.data?.pages.flatMap((page) => page.items) ?? [], [log.data]);
+  const choices = actionChoices(rows.map((row) => row.action));
   if (values.action && !choices.includes(values.action)) choices.unshift(values.action);
 
   const actorOptions = [
@@ -197,21 +197,14 @@ export default function InteractionLog() {
           options={[{ value: "", label: "Any" }, ...OUTCOMES.map((o) => ({ value: o, label: o.replace("_", " ") }))]}
           onChange={(e) => set({ outcome: e.target.value })}
         />
-        <TextField label="MCP session" value={values.session} onChange={(e) => set({ session: e.target.value })} placeholder="Session id" />
+        <SearchField label="MCP session" value={values.session} onChange={(session) => set({ session })} placeholder="Any session" />
         <SavedViews list="interactions" params={values} onApply={replaceAll} />
       </div>
-      {isLocalFilterActive(local) && (
-        <p className="muted" role="status">
-          Tool, outcome and session filter the {formatNumber(loaded.length)} rows loaded so far ({formatNumber(rows.length)} match); load
-          older rows to look further back.
-        </p>
-      )}
-
       {log.isPending ? (
         <SkeletonRows rows={8} />
       ) : log.isError ? (
         <ErrorState error={log.error} onRetry={() => void log.refetch()} />
-      ) : rows.length === 0 && !log.hasNextPage ? (
+      ) : rows.length === 0 ? (
         <EmptyState title="No entries match">
           <p>Agents' tool calls appear here as they happen. Clear a filter, or give an agent a key on the API keys tab.</p>
         </EmptyState>
@@ -279,7 +272,7 @@ export default function InteractionLog() {
                     {open === row.seq && (
                       <tr className="detail-row">
                         <td colSpan={8}>
-                          <RowDetail row={row} />
+                          <RowDetail row={row} onSession={(session) => set({ session })} />
                         </td>
                       </tr>
                     )}
@@ -289,9 +282,7 @@ export default function InteractionLog() {
             </table>
           </div>
           <div className="pager">
-            <span className="muted">
-              {formatNumber(rows.length)} shown of {formatNumber(loaded.length)} loaded
-            </span>
+            <span className="muted">{formatNumber(rows.length)} shown</span>
             {log.hasNextPage ? (
               <Button onClick={() => void log.fetchNextPage()} disabled={log.isFetchingNextPage}>
                 {log.isFetchingNextPage ? "Loading…" : "Load older entries"}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { actionChoices, isUntrusted, matchesLocal, type Interaction } from "./interactionFilter";
+import { actionChoices, isUntrusted, logQuery, type Interaction } from "./interactionFilter";
 
 function row(patch: Partial<Interaction>): Interaction {
   return {
@@ -18,32 +18,38 @@ function row(patch: Partial<Interaction>): Interaction {
     duration_ms: 3,
     flags: [],
     request_id: null,
+    session_id: null,
     prev_hash: "0",
     hash: "1",
     ...patch,
   };
 }
 
-const none = { action: "", outcome: "", session: "" };
+const none = { actor: "", entity_type: "", entity_id: "", action: "", outcome: "", session: "" };
 
-describe("interaction filters the API lacks", () => {
-  it("matches an exact action or a family of them", () => {
-    expect(matchesLocal(row({ action: "tool.search" }), { ...none, action: "tool.search" })).toBe(true);
-    expect(matchesLocal(row({ action: "tool.timeline" }), { ...none, action: "tool.search" })).toBe(false);
-    expect(matchesLocal(row({ action: "tool.timeline" }), { ...none, action: "tool." })).toBe(true);
-    expect(matchesLocal(row({ action: "agent.add_note" }), { ...none, action: "tool." })).toBe(false);
+describe("interaction log filters", () => {
+  it("sends only the filters that are set, trimmed", () => {
+    expect(logQuery(none)).toEqual({
+      actor_id: null,
+      entity_type: null,
+      entity_id: null,
+      action: null,
+      outcome: null,
+      session_id: null,
+    });
+    expect(logQuery({ ...none, action: "tool.", outcome: "denied", session: " s-1 " })).toMatchObject({
+      action: "tool.",
+      outcome: "denied",
+      session_id: "s-1",
+    });
   });
 
-  it("filters by outcome and by the session named in the summary", () => {
-    const proposed = row({ outcome: "proposed", summary: "evidence: contact:1; mcp session ABC-123; reason: x" });
-    expect(matchesLocal(proposed, { ...none, outcome: "proposed" })).toBe(true);
-    expect(matchesLocal(proposed, { ...none, outcome: "ok" })).toBe(false);
-    expect(matchesLocal(proposed, { ...none, session: "abc-123" })).toBe(true);
-    expect(matchesLocal(proposed, { ...none, session: "zzz" })).toBe(false);
+  it("drops an outcome the API does not know (a hand-edited link)", () => {
+    expect(logQuery({ ...none, outcome: "maybe" }).outcome).toBeNull();
   });
 
   it("offers the families before the actions seen", () => {
-    expect(actionChoices([row({ action: "tool.search" }), row({ action: "agent.add_note" }), row({ action: "tool.find" })])).toEqual([
+    expect(actionChoices(["tool.search", "agent.add_note", "tool.find"])).toEqual([
       "agent.",
       "tool.",
       "agent.add_note",

@@ -1,42 +1,45 @@
 /**
- * What GET /api/interactions cannot filter by (it takes entity and actor only): the tool or
- * action, the outcome, and the MCP session. These apply to the rows loaded so far.
+ * The interaction log's filters: GET /api/interactions filters by actor, record, action (one, or
+ * a family such as "tool."), outcome and MCP session; these helpers build its query and the
+ * action picker.
  */
 import type { components } from "../api/schema";
 
 export type Interaction = components["schemas"]["InteractionRead"];
 
-export interface LocalFilter {
-  /** "tool.search", or a prefix such as "tool." / "agent." */
+export interface LogFilter {
+  actor: string;
+  entity_type: string;
+  entity_id: string;
+  /** "tool.search", or a family such as "tool." */
   action: string;
   outcome: string;
-  /** Matched in the summary: crm-api writes "mcp session <id>" there for agent actions. */
   session: string;
+}
+
+/** The API's query for the filters as typed; empty fields are left out. */
+export function logQuery(filter: LogFilter) {
+  const outcome = OUTCOMES.find((o) => o === filter.outcome) ?? null;
+  return {
+    actor_id: filter.actor || null,
+    entity_type: filter.entity_type || null,
+    entity_id: filter.entity_id.trim() || null,
+    action: filter.action || null,
+    outcome,
+    session_id: filter.session.trim() || null,
+  };
 }
 
 export const OUTCOMES = ["ok", "error", "denied", "proposed", "dry_run"] as const;
 
-export function matchesLocal(row: Interaction, filter: LocalFilter): boolean {
-  if (filter.outcome && row.outcome !== filter.outcome) return false;
-  if (filter.action) {
-    const wanted = filter.action.toLowerCase();
-    const action = row.action.toLowerCase();
-    if (wanted.endsWith(".") || wanted.endsWith("*")) {
-      if (!action.startsWith(wanted.replace(/\*$/, ""))) return false;
-    } else if (action !== wanted) return false;
-  }
-  if (filter.session && !row.summary.toLowerCase().includes(filter.session.trim().toLowerCase())) return false;
-  return true;
-}
+/** The families agents' and people's actions fall into, always offered. */
+const FAMILIES = ["agent.", "tool."];
 
-export function isLocalFilterActive(filter: LocalFilter): boolean {
-  return Boolean(filter.action || filter.outcome || filter.session);
-}
-
-/** The actions seen so far, for the action picker: families ("tool.") first, then each action. */
-export function actionChoices(rows: Interaction[]): string[] {
-  const actions = new Set(rows.map((row) => row.action));
-  const families = new Set([...actions].map((a) => (a.includes(".") ? `${a.split(".")[0] ?? a}.` : a)).filter((a) => a.endsWith(".")));
+/** The action picker: families ("tool.") first, then each action seen. */
+export function actionChoices(seen: Iterable<string>): string[] {
+  const actions = new Set(seen);
+  const families = new Set(FAMILIES);
+  for (const action of actions) if (action.includes(".")) families.add(`${action.split(".")[0] ?? action}.`);
   return [...[...families].sort(), ...[...actions].sort()];
 }
 

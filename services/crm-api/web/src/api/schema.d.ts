@@ -450,7 +450,7 @@ export interface paths {
         };
         /**
          * Read Interactions
-         * @description The log by entity or by actor, newest first.
+         * @description The log by entity, actor, action, outcome or MCP session, newest first.
          */
         get: operations["read_interactions_api_interactions_get"];
         put?: never;
@@ -5930,6 +5930,11 @@ export interface components {
             flags: string[];
             /** Request Id */
             request_id: string | null;
+            /**
+             * Session Id
+             * @description the agent's MCP session, if it gave one
+             */
+            session_id: string | null;
             /** Prev Hash */
             prev_hash: string;
             /** Hash */
@@ -10333,6 +10338,11 @@ export interface operations {
                 entity_type?: string | null;
                 entity_id?: string | null;
                 actor_id?: string | null;
+                /** @description one action (`tool.search`), or a family ending in a dot (`tool.`) */
+                action?: string | null;
+                outcome?: ("ok" | "error" | "denied" | "proposed" | "dry_run") | null;
+                /** @description one MCP session */
+                session_id?: string | null;
                 /** @description `next_cursor` of the last page */
                 cursor?: number | null;
                 limit?: number;
@@ -10411,7 +10421,10 @@ export interface operations {
     append_interaction_api_interactions_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The MCP gateway's session id: taint and proposals are per session */
+                "X-MCP-Session"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };

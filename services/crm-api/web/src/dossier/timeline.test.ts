@@ -46,6 +46,7 @@ function interaction(seq: number, at: string, extra: Partial<Interaction> = {}):
     duration_ms: 12,
     flags: [],
     request_id: null,
+    session_id: null,
     prev_hash: "0",
     hash: "1",
     ...extra,
