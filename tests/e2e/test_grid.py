@@ -145,6 +145,24 @@ def test_a_card_moves_between_stages_and_a_refused_move_snaps_back(
     expect(_column(page, "contacted").locator(card)).to_be_visible()
     assert _opportunity(stack, acorn["opp"]["id"])["stage"] == "contacted"
 
+    # With the pointer: press on the card, move in steps (dnd-kit starts a drag after a few
+    # pixels), release over the next column.
+    # (The keyboard drag to the last column scrolled the board: bring the card back in view.)
+    card.scroll_into_view_if_needed()
+    start, target = card.bounding_box(), _column(page, "meeting").bounding_box()
+    assert start is not None
+    assert target is not None
+    x, y = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 10, y + 10, steps=3)
+    expect(overlay).to_be_visible()
+    page.mouse.move(target["x"] + target["width"] / 2, target["y"] + 80, steps=12)
+    expect(_column(page, "meeting")).to_have_class(re.compile("kanban-column--over"))
+    page.mouse.up()
+    expect(_column(page, "meeting").locator(card)).to_be_visible()
+    _wait_for(lambda: _opportunity(stack, acorn["opp"]["id"])["stage"] == "meeting", "the drop")
+
 
 def _cell(page: Page, row_id: str, fund_id: str) -> Locator:
     return page.locator(f'[data-row-id="{row_id}"] [data-ref="fund:{fund_id}"]')

@@ -16,6 +16,8 @@ Sorts = dict[str, tuple[InstrumentedAttribute[Any], bool]]
 
 
 def filter_common(query: Select[Any], model: Any, params: ListParams) -> Select[Any]:
+    if params.id is not None:
+        query = query.where(model.id.in_(params.id))
     if params.deleted is Deleted.EXCLUDE:
         query = query.where(model.deleted_at.is_(None))
     elif params.deleted is Deleted.ONLY:

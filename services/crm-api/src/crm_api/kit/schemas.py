@@ -39,6 +39,11 @@ class ListParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     q: str | None = Field(default=None, max_length=200, description="quick text match")
+    id: list[Annotated[str, Field(min_length=1, max_length=36)]] | None = Field(
+        default=None,
+        max_length=200,
+        description="only these records (repeat it: `?id=a&id=b`), e.g. to name a page's links",
+    )
     deleted: Deleted = Field(default=Deleted.EXCLUDE, description="soft-deleted records")
     created_after: AwareDatetime | None = None
     created_before: AwareDatetime | None = None

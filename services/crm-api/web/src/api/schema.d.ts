@@ -10992,6 +10992,8 @@ export interface operations {
             query?: {
                 /** @description quick text match */
                 q?: string | null;
+                /** @description only these records (repeat it: `?id=a&id=b`), e.g. to name a page's links */
+                id?: string[] | null;
                 /** @description soft-deleted records */
                 deleted?: components["schemas"]["Deleted"];
                 created_after?: string | null;
@@ -11569,6 +11571,8 @@ export interface operations {
             query?: {
                 /** @description quick text match */
                 q?: string | null;
+                /** @description only these records (repeat it: `?id=a&id=b`), e.g. to name a page's links */
+                id?: string[] | null;
                 /** @description soft-deleted records */
                 deleted?: components["schemas"]["Deleted"];
                 created_after?: string | null;
@@ -12152,6 +12156,8 @@ export interface operations {
             query?: {
                 /** @description quick text match */
                 q?: string | null;
+                /** @description only these records (repeat it: `?id=a&id=b`), e.g. to name a page's links */
+                id?: string[] | null;
                 /** @description soft-deleted records */
                 deleted?: components["schemas"]["Deleted"];
                 created_after?: string | null;
@@ -12724,6 +12730,8 @@ export interface operations {
             query?: {
                 /** @description quick text match */
                 q?: string | null;
+                /** @description only these records (repeat it: `?id=a&id=b`), e.g. to name a page's links */
+                id?: string[] | null;
                 /** @description soft-deleted records */
                 deleted?: components["schemas"]["Deleted"];
                 created_after?: string | null;
@@ -13393,6 +13401,8 @@ export interface operations {
             query?: {
                 /** @description quick text match */
                 q?: string | null;
+                /** @description only these records (repeat it: `?id=a&id=b`), e.g. to name a page's links */
+                id?: string[] | null;
                 /** @description soft-deleted records */
                 deleted?: components["schemas"]["Deleted"];
                 created_after?: string | null;
@@ -13976,6 +13986,8 @@ export interface operations {
             query?: {
                 /** @description quick text match */
                 q?: string | null;
+                /** @description only these records (repeat it: `?id=a&id=b`), e.g. to name a page's links */
+                id?: string[] | null;
                 /** @description soft-deleted records */
                 deleted?: components["schemas"]["Deleted"];
                 created_after?: string | null;
@@ -14631,6 +14643,8 @@ export interface operations {
             query?: {
                 /** @description quick text match */
                 q?: string | null;
+                /** @description only these records (repeat it: `?id=a&id=b`), e.g. to name a page's links */
+                id?: string[] | null;
                 /** @description soft-deleted records */
                 deleted?: components["schemas"]["Deleted"];
                 created_after?: string | null;
@@ -15206,6 +15220,8 @@ export interface operations {
             query?: {
                 /** @description quick text match */
                 q?: string | null;
+                /** @description only these records (repeat it: `?id=a&id=b`), e.g. to name a page's links */
+                id?: string[] | null;
                 /** @description soft-deleted records */
                 deleted?: components["schemas"]["Deleted"];
                 created_after?: string | null;
@@ -15304,6 +15320,8 @@ export interface operations {
             query?: {
                 /** @description quick text match */
                 q?: string | null;
+                /** @description only these records (repeat it: `?id=a&id=b`), e.g. to name a page's links */
+                id?: string[] | null;
                 /** @description soft-deleted records */
                 deleted?: components["schemas"]["Deleted"];
                 created_after?: string | null;
@@ -15476,6 +15494,8 @@ export interface operations {
             query?: {
                 /** @description quick text match */
                 q?: string | null;
+                /** @description only these records (repeat it: `?id=a&id=b`), e.g. to name a page's links */
+                id?: string[] | null;
                 /** @description soft-deleted records */
                 deleted?: components["schemas"]["Deleted"];
                 created_after?: string | null;
@@ -16300,6 +16320,8 @@ export interface operations {
             query?: {
                 /** @description quick text match */
                 q?: string | null;
+                /** @description only these records (repeat it: `?id=a&id=b`), e.g. to name a page's links */
+                id?: string[] | null;
                 /** @description soft-deleted records */
                 deleted?: components["schemas"]["Deleted"];
                 created_after?: string | null;
@@ -17258,6 +17280,8 @@ export interface operations {
             query?: {
                 /** @description quick text match */
                 q?: string | null;
+                /** @description only these records (repeat it: `?id=a&id=b`), e.g. to name a page's links */
+                id?: string[] | null;
                 /** @description soft-deleted records */
                 deleted?: components["schemas"]["Deleted"];
                 created_after?: string | null;
@@ -17349,6 +17373,8 @@ export interface operations {
             query?: {
                 /** @description quick text match */
                 q?: string | null;
+                /** @description only these records (repeat it: `?id=a&id=b`), e.g. to name a page's links */
+                id?: string[] | null;
                 /** @description soft-deleted records */
                 deleted?: components["schemas"]["Deleted"];
                 created_after?: string | null;
@@ -17446,6 +17472,8 @@ export interface operations {
             query?: {
                 /** @description quick text match */
                 q?: string | null;
+                /** @description only these records (repeat it: `?id=a&id=b`), e.g. to name a page's links */
+                id?: string[] | null;
                 /** @description soft-deleted records */
                 deleted?: components["schemas"]["Deleted"];
                 created_after?: string | null;
@@ -17535,6 +17563,8 @@ export interface operations {
             query?: {
                 /** @description quick text match */
                 q?: string | null;
+                /** @description only these records (repeat it: `?id=a&id=b`), e.g. to name a page's links */
+                id?: string[] | null;
                 /** @description soft-deleted records */
                 deleted?: components["schemas"]["Deleted"];
                 created_after?: string | null;
@@ -17629,6 +17659,8 @@ export interface operations {
             query?: {
                 /** @description quick text match */
                 q?: string | null;
+                /** @description only these records (repeat it: `?id=a&id=b`), e.g. to name a page's links */
+                id?: string[] | null;
                 /** @description soft-deleted records */
                 deleted?: components["schemas"]["Deleted"];
                 created_after?: string | null;
@@ -17726,6 +17758,8 @@ export interface operations {
             query?: {
                 /** @description quick text match */
                 q?: string | null;
+                /** @description only these records (repeat it: `?id=a&id=b`), e.g. to name a page's links */
+                id?: string[] | null;
                 /** @description soft-deleted records */
                 deleted?: components["schemas"]["Deleted"];
                 created_after?: string | null;
@@ -17822,6 +17856,8 @@ export interface operations {
             query?: {
                 /** @description quick text match */
                 q?: string | null;
+                /** @description only these records (repeat it: `?id=a&id=b`), e.g. to name a page's links */
+                id?: string[] | null;
                 /** @description soft-deleted records */
                 deleted?: components["schemas"]["Deleted"];
                 created_after?: string | null;
@@ -24845,6 +24881,8 @@ export interface operations {
             query?: {
                 /** @description quick text match */
                 q?: string | null;
+                /** @description only these records (repeat it: `?id=a&id=b`), e.g. to name a page's links */
+                id?: string[] | null;
                 /** @description soft-deleted records */
                 deleted?: components["schemas"]["Deleted"];
                 created_after?: string | null;

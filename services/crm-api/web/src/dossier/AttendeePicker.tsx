@@ -4,7 +4,7 @@ import { useDeferredValue, useId, useState } from "react";
 import { api, unwrap } from "../api/client";
 import { Button } from "../ui/Button";
 import type { Attendee } from "./logDraft";
-import { contactName } from "./queries";
+import { contactName } from "../api/names";
 
 /**
  * Attendees: the people suggested for this record (its colleagues) as one-click additions,

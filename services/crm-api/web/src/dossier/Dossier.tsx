@@ -5,11 +5,10 @@
  */
 import "./dossier.css";
 
-import { useQueries } from "@tanstack/react-query";
 import { useCallback, useMemo, useState, type ReactNode } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 
-import { api, unwrap } from "../api/client";
+import { contactName, useRecordNames } from "../api/names";
 import { ApiError } from "../api/problem";
 import { formatDateTime } from "../lib/format";
 import { Button } from "../ui/Button";
@@ -20,7 +19,6 @@ import { LogInteraction } from "./LogInteraction";
 import type { Attendee } from "./logDraft";
 import { moneyByFund } from "./money";
 import {
-  contactName,
   humanize,
   useContactDossier,
   useFunds,
@@ -96,20 +94,6 @@ interface BodyProps {
   banner?: ReactNode;
 }
 
-/** Names of attendees the dossier does not hold, fetched once each (at most 25). */
-function useContactNames(ids: readonly string[]): ReadonlyMap<string, string> {
-  const entries = useQueries({
-    queries: ids.slice(0, 25).map((id) => ({
-      queryKey: ["contacts", "dossier", id],
-      queryFn: () => unwrap(api.GET("/api/contacts/{record_id}", { params: { path: { record_id: id } } })),
-      staleTime: 300_000,
-      retry: false,
-    })),
-    combine: (results) => results.flatMap((result) => (result.data ? [[result.data.contact.id, contactName(result.data.contact)] as const] : [])),
-  });
-  return useMemo(() => new Map(entries), [entries]);
-}
-
 function DossierBody(props: BodyProps) {
   const { subject } = props;
   const users = useUsers();
@@ -131,7 +115,7 @@ function DossierBody(props: BodyProps) {
     () => timelinePeople(items).attendees.filter((id) => !props.knownNames.has(id)),
     [items, props.knownNames],
   );
-  const fetchedNames = useContactNames(unknownAttendees);
+  const fetchedNames = useRecordNames({ contacts: unknownAttendees });
   const agentNames = useMemo(() => {
     const names = new Map<string, string>();
     for (const row of interactions.data?.items ?? []) if (row.actor_name) names.set(row.actor_id, row.actor_name);

@@ -5,17 +5,18 @@
  */
 import "./dossier.css";
 
-import { keepPreviousData, useQueries, useQuery } from "@tanstack/react-query";
-import { useId, useMemo, useState } from "react";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useId, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 
 import { api, unwrap } from "../api/client";
+import { useRecordNames } from "../api/names";
 import { useUser } from "../auth/session";
 import { formatDate, formatNumber, formatRelative } from "../lib/format";
 import { Button } from "../ui/Button";
 import { EmptyState, PageHeader, SkeletonRows } from "../ui/Feedback";
 import { DueBadge, useCompleteFollowUp } from "./followUps";
-import { contactName, useUsers, type FollowUp } from "./queries";
+import { useUsers } from "./queries";
 import { SavedViews } from "./SavedViews";
 
 type Sort = "due_date" | "-due_date" | "created_at" | "-created_at" | "updated_at" | "-updated_at";
@@ -33,31 +34,6 @@ const STATUSES: { value: Status | "any"; label: string }[] = [
   { value: "any", label: "Any status" },
 ];
 const PAGE = 25;
-
-/** The names of the records a page of follow-ups is filed on. */
-function useRecordNames(items: readonly FollowUp[]) {
-  const contactIds = [...new Set(items.flatMap((i) => (i.contact_id ? [i.contact_id] : [])))];
-  const orgIds = [...new Set(items.flatMap((i) => (!i.contact_id && i.organization_id ? [i.organization_id] : [])))];
-  const contacts = useQueries({
-    queries: contactIds.map((id) => ({
-      queryKey: ["contacts", "dossier", id],
-      queryFn: () => unwrap(api.GET("/api/contacts/{record_id}", { params: { path: { record_id: id } } })),
-      staleTime: 300_000,
-      retry: false,
-    })),
-    combine: (results) => results.flatMap((r) => (r.data ? [[r.data.contact.id, contactName(r.data.contact)] as const] : [])),
-  });
-  const orgs = useQueries({
-    queries: orgIds.map((id) => ({
-      queryKey: ["organizations", "dossier", id],
-      queryFn: () => unwrap(api.GET("/api/organizations/{record_id}", { params: { path: { record_id: id } } })),
-      staleTime: 300_000,
-      retry: false,
-    })),
-    combine: (results) => results.flatMap((r) => (r.data ? [[r.data.organization.id, r.data.organization.name] as const] : [])),
-  });
-  return useMemo(() => new Map([...contacts, ...orgs]), [contacts, orgs]);
-}
 
 export default function FollowUpsPage() {
   const user = useUser();
@@ -101,7 +77,10 @@ export default function FollowUpsPage() {
     placeholderData: keepPreviousData,
   });
   const items = list.data?.items ?? [];
-  const names = useRecordNames(items);
+  const names = useRecordNames({
+    contacts: items.flatMap((i) => (i.contact_id ? [i.contact_id] : [])),
+    organizations: items.flatMap((i) => (!i.contact_id && i.organization_id ? [i.organization_id] : [])),
+  });
 
   const set = (changes: Record<string, string | null>) => {
     const next = new URLSearchParams(params);

@@ -104,6 +104,3 @@ export function humanize(value: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-export function contactName(contact: { first_name: string; last_name: string }): string {
-  return `${contact.first_name} ${contact.last_name}`.trim();
-}

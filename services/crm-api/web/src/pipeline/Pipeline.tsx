@@ -26,6 +26,7 @@ import { useCallback, useMemo, useRef, useState, type SyntheticEvent } from "rea
 import { useSearchParams } from "react-router";
 
 import { api, unwrap } from "../api/client";
+import { useRecordNames } from "../api/names";
 import { ApiError } from "../api/problem";
 import { formatCompactMoney, formatMoney } from "../lib/format";
 import { Button } from "../ui/Button";
@@ -47,18 +48,6 @@ async function allOpportunities(fundId: string): Promise<Opportunity[]> {
     cursor = page.next_cursor ?? undefined;
   } while (cursor);
   return items;
-}
-
-/** Investor names: opportunities carry only the investor's id; the grid's rows name them. */
-async function investorNames(): Promise<Map<string, string>> {
-  const names = new Map<string, string>();
-  let cursor: string | undefined;
-  do {
-    const page = await unwrap(api.GET("/api/grid", { params: { query: { notes: 0, limit: 5000, cursor } } }));
-    for (const row of page.rows) names.set(row.investor.id, row.investor.name);
-    cursor = page.next_cursor ?? undefined;
-  } while (cursor);
-  return names;
 }
 
 function investorId(opportunity: Opportunity): string {
@@ -197,7 +186,10 @@ export default function Pipeline() {
     enabled: fundId !== null,
   });
   const opportunities = useQuery({ queryKey: opportunitiesKey, queryFn: () => allOpportunities(fundId ?? ""), enabled: fundId !== null });
-  const names = useQuery({ queryKey: ["grid", "investor-names"], queryFn: investorNames, staleTime: 60_000 });
+  const names = useRecordNames({
+    contacts: (opportunities.data ?? []).flatMap((o) => (o.investor_contact_id ? [o.investor_contact_id] : [])),
+    organizations: (opportunities.data ?? []).flatMap((o) => (o.investor_organization_id ? [o.investor_organization_id] : [])),
+  });
   const users = useQuery({ queryKey: ["users"], queryFn: () => unwrap(api.GET("/api/users")), staleTime: 300_000 });
   const [activeId, setActiveId] = useState<string | null>(null);
   const [askLost, setAskLost] = useState<Move | null>(null);
@@ -207,7 +199,7 @@ export default function Pipeline() {
     const map = new Map((users.data ?? []).map((user) => [user.id, user.display_name || user.username]));
     return (id: string | null) => (id ? (map.get(id) ?? null) : null);
   }, [users.data]);
-  const nameOf = (opportunity: Opportunity) => names.data?.get(investorId(opportunity)) ?? (names.isPending ? "…" : "Unnamed investor");
+  const nameOf = (opportunity: Opportunity) => names.get(investorId(opportunity)) ?? "…";
   const stageLabel = (stage: string) => report.data?.stages.find((s) => s.stage === stage)?.label ?? stage;
 
   const move = useMutation({

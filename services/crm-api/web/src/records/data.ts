@@ -48,33 +48,6 @@ export function useCustomFields(entity: CustomFieldEntity) {
   });
 }
 
-/** An organization's name for a link or a filter chip (the dossier read, cached). */
-export function useOrganizationName(id: string | null | undefined) {
-  return useQuery({
-    queryKey: ["organizations", "name", id],
-    queryFn: async () => {
-      const dossier = await unwrap(api.GET("/api/organizations/{record_id}", { params: { path: { record_id: id ?? "" } } }));
-      return dossier.organization.name;
-    },
-    enabled: Boolean(id),
-    staleTime: LONG,
-    retry: false,
-  });
-}
-
-export function useContactName(id: string | null | undefined) {
-  return useQuery({
-    queryKey: ["contacts", "name", id],
-    queryFn: async () => {
-      const dossier = await unwrap(api.GET("/api/contacts/{record_id}", { params: { path: { record_id: id ?? "" } } }));
-      return `${dossier.contact.first_name} ${dossier.contact.last_name}`;
-    },
-    enabled: Boolean(id),
-    staleTime: LONG,
-    retry: false,
-  });
-}
-
 /** `"3"`: the If-Match header for the version a form was opened on. */
 export function ifMatch(version: number): { "If-Match": string } {
   return { "If-Match": `"${version}"` };

@@ -2,7 +2,7 @@
 import { useEffect, useId, useState } from "react";
 
 import { api, unwrap } from "../../api/client";
-import { useOrganizationName } from "../data";
+import { useOrganizationName } from "../../api/names";
 import { Combobox, type Choice } from "../ui/Combobox";
 import { useDebounced } from "../ui/useDebounced";
 import type { Deleted } from "../types";

@@ -3,6 +3,7 @@ import { useMemo } from "react";
 import { Link, useLocation } from "react-router";
 
 import { api, unwrap } from "../../api/client";
+import { contactName } from "../../api/names";
 import { formatDate } from "../../lib/format";
 import { Badge } from "../../ui/Feedback";
 import { lookupLabel, lookupOptions, useLookup, useTags, useUsers } from "../data";
@@ -37,10 +38,6 @@ function fetchPage(state: ListState, cursor: string | null) {
       },
     }),
   );
-}
-
-export function contactName(contact: Pick<Contact, "first_name" | "last_name">): string {
-  return `${contact.first_name} ${contact.last_name}`;
 }
 
 export default function ContactsList() {

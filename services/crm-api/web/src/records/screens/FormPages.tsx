@@ -9,7 +9,7 @@ import { api, unwrap } from "../../api/client";
 import { ApiError } from "../../api/problem";
 import { EmptyState, PageHeader, SkeletonRows } from "../../ui/Feedback";
 import { useToast } from "../../ui/toast";
-import { useContactName, useOrganizationName } from "../data";
+import { useContactName, useOrganizationName } from "../../api/names";
 import { ContactForm } from "../forms/ContactForm";
 import { LpProfileForm } from "../forms/LpProfileForm";
 import { OrganizationForm } from "../forms/OrganizationForm";

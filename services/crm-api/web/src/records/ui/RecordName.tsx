@@ -1,6 +1,6 @@
 import { Link } from "react-router";
 
-import { useContactName, useOrganizationName } from "../data";
+import { useContactName, useOrganizationName } from "../../api/names";
 
 /** An organization by id, as a link to its dossier once its name is known. */
 export function OrganizationLink({ id }: { id: string | null | undefined }) {
