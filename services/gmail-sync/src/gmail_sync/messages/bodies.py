@@ -10,8 +10,9 @@ The searchable text is what the message itself adds:
   `divRplyFwdMsg` / `appendonsend` and all after it, Thunderbird's `moz-cite-prefix`, Yahoo's
   `yahoo_quoted`). In text, mail-parser-reply (MIT, alfonsrv/mail-parser-reply) cuts at the first
   reply header of its languages ("On … wrote:", "Le … a écrit :", "Am … schrieb …:", Outlook's
-  "-----Original Message-----" and "From: … Sent: …" blocks, in en de fr es it nl pt sv da pl cs
-  ja ko zh), and every remaining line that starts with ">" is dropped.
+  "-----Original Message-----" and "From: … Sent: …" blocks; en de fr it nl sv da pl cs ja ko
+  zh), or at Spanish and Portuguese "El/Em … escribió/escreveu:", and every remaining line that
+  starts with ">" is dropped.
 - Signatures go: always from a "-- " delimiter or a "Sent from my …" / "Get Outlook for …" line;
   from a sign-off ("Best regards,", "Thanks,", "Mit freundlichen Grüßen") only where that is safe:
   the sign-off stands on its own line (at most four words) and at most eight lines follow it.
@@ -52,6 +53,13 @@ _CONFIG = ParserConfig(display_links=False, display_images=False)
 _DELIMITER = re.compile(r"^(?:[-_]{2}|[-_]{32,})")
 _SENT_FROM = re.compile(r"^(?:sent from|get outlook for|gesendet von|envoyé de)", re.IGNORECASE)
 _BLANK_RUNS = re.compile(r"\n{3,}")
+# Reply headers mail-parser-reply 1.36 misses: its Spanish pattern wants two spaces before
+# "escribió", and it has no Portuguese. Cut here first.
+_MORE_HEADERS = re.compile(
+    r"^(?:> ?)*(?:El|Em)\s.+?\s(?:escribió|escreveu)\s?:[ \t]*$", re.MULTILINE | re.IGNORECASE
+)
+# What lxml refuses in text: C0 controls but tab and line breaks, surrogates, U+FFFE/U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def html_to_text(html: str) -> str:
@@ -76,9 +84,10 @@ def html_to_searchable_text(html: str) -> str:
 
 def searchable_text(text: str) -> str:
     """A plain body without quoted replies and signatures (see the module's rules)."""
-    message = ReplyMessage(
-        text=text[:SEARCH_LIMIT], languages=list(_LANGUAGES), keep_hyphen_lists=True
-    ).read()
+    text = text[:SEARCH_LIMIT]
+    if (header := _MORE_HEADERS.search(text)) is not None:
+        text = text[: header.start()]
+    message = ReplyMessage(text=text, languages=list(_LANGUAGES), keep_hyphen_lists=True).read()
     if not message.replies:
         return ""
     body = _without_signature(message.replies[0].content, message.SIGNATURE_REGEX)
@@ -112,7 +121,7 @@ def _is_signature(cut: str) -> bool:
 
 
 def _tree(html: str) -> HtmlElement | None:
-    html = html.strip()
+    html = _NOT_XML.sub("", html).strip()
     if not html:
         return None
     try:

@@ -77,6 +77,7 @@ _NAMES = {
     },
     "message_id": {"message-id", "message id"},
 }
+_GMT_OFFSET = re.compile(r"\b(?:GMT|UTC)\s?([+-])(\d{1,2})(?::?(\d{2}))?\b")
 _FIELD_OF = {name: key for key, names in _NAMES.items() for name in names}
 
 
@@ -140,6 +141,10 @@ def _date(value: str, zone: tzinfo) -> datetime | None:
         return None
     if (rfc := parse_date(value)) is not None:
         return rfc
+    # "GMT+1" as Apple Mail writes it means UTC+01:00; dateutil reads it the POSIX way (UTC-1).
+    value = _GMT_OFFSET.sub(
+        lambda m: f"{m.group(1)}{int(m.group(2)):02d}:{m.group(3) or '00'}", value
+    )
     with warnings.catch_warnings():
         # An unknown zone name ("CET", "MESZ") is read as no zone, then given the forwarder's.
         warnings.simplefilter("ignore", dateparser.UnknownTimezoneWarning)

@@ -42,7 +42,8 @@ _SLICE = 1024 * 1024
 _FEED = 64 * 1024
 _NOT_BASE64 = re.compile(rb"[^A-Za-z0-9+/]")
 _CID = re.compile(r"""cid:([^"'\s>)]+)""", re.IGNORECASE)
-_BOUNDARY_LINE = re.compile(r"^--([^\s-][^\r\n]{0,69}?)\s*$", re.MULTILINE)
+# RFC 2046's boundary characters (a space only inside).
+_BOUNDARY_LINE = re.compile(r"^--([0-9A-Za-z'()+_,./:=?][0-9A-Za-z'()+_,./:=? -]{0,68}?)\s*$", re.M)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -112,7 +113,9 @@ def _parse(msg: Message, *, max_attachment_bytes: int, depth: int) -> ParsedMess
     )
 
 
-def _visit(part: Message, position: str, walk: _Walk, *, levels: int) -> None:
+def _visit(
+    part: Message, position: str, walk: _Walk, *, levels: int, may_repair: bool = True
+) -> None:
     where = position or "message"
     walk.defects.extend(f"{where}: {type(defect).__name__}" for defect in part.defects)
     content_type = part.get_content_type()
@@ -129,11 +132,12 @@ def _visit(part: Message, position: str, walk: _Walk, *, levels: int) -> None:
                 child, f"{position}.{index}" if position else str(index), walk, levels=levels + 1
             )
         return
-    if part.get_content_maintype() == "multipart":
+    if part.get_content_maintype() == "multipart" and may_repair:
         repaired = _repair_boundary(part, where, walk)
         if repaired is not None:
-            _visit(repaired, position, walk, levels=levels + 1)
+            _visit(repaired, position, walk, levels=levels + 1, may_repair=False)
             return
+    if part.get_content_maintype() == "multipart":
         content_type = "text/plain"
     disposition = part.get_content_disposition()
     if (
@@ -176,7 +180,7 @@ def _forwarded_part(part: Message, position: str, walk: _Walk) -> None:
 def _repair_boundary(part: Message, where: str, walk: _Walk) -> Message | None:
     """A multipart whose boundary parameter is missing or matches no line: re-read its body with
     the first `--token` line as the boundary."""
-    payload = part.get_payload()
+    payload: object = getattr(part, "_payload", None)
     if not isinstance(payload, str):
         return None
     found = _BOUNDARY_LINE.search(payload)
@@ -186,7 +190,7 @@ def _repair_boundary(part: Message, where: str, walk: _Walk) -> Message | None:
     boundary = found.group(1).removesuffix("--")
     walk.defects.append(f"{where}: multipart boundary missing; read with {boundary!r}")
     head = f'Content-Type: {part.get_content_type()}; boundary="{boundary}"\r\n\r\n'
-    return _read(head.encode() + payload.encode("ascii", errors="surrogateescape"))
+    return _read(head.encode() + payload.encode("utf-8", errors="surrogateescape"))
 
 
 def _decoded_text(part: Message, where: str, walk: _Walk) -> str:
