@@ -99,3 +99,36 @@ def test_mangled_messages_never_raise(seed: int) -> None:
 
     assert isinstance(parsed.body_text, str)
     assert all(len(a.sha256) == 64 for a in parsed.attachments)
+
+
+def test_a_multipart_whose_only_delimiter_closes_it_is_read_as_text() -> None:
+    data = b"From: a@lp.example\r\nContent-Type: multipart/mixed\r\n\r\nSome text.\r\n--abc--\r\n"
+
+    parsed = parse(data, max_attachment_bytes=LIMIT)
+
+    assert parsed.body_text.startswith("Some text.")
+    assert any("boundary" in defect for defect in parsed.defects)
+
+
+def test_control_characters_in_html_are_dropped() -> None:
+    data = (
+        b"From: a@lp.example\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+        b"<p>Top\x00 line\x01</p>\x0b<div class='gmail_quote'>old\x02</div>tail\x1f"
+    )
+
+    parsed = parse(data, max_attachment_bytes=LIMIT)
+
+    assert parsed.searchable_text == "Top line\n\ntail"
+    assert "old" in parsed.body_text
+
+
+def test_a_mangled_multipart_type_is_repaired_at_most_once() -> None:
+    data = (
+        b'From: a@lp.example\r\nContent-Type: multipart/mi\xe9\xff(; boundary="gone"\r\n\r\n'
+        b"--other\r\nContent-Type: text/plain\r\n\r\nInside.\r\n--other--\r\n"
+    )
+
+    parsed = parse(data, max_attachment_bytes=LIMIT)
+
+    assert parsed.body_text == "Inside."
+    assert any("boundary" in defect for defect in parsed.defects)

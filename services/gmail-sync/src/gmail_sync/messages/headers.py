@@ -91,7 +91,7 @@ def normalise_address(addr_spec: str) -> str | None:
     """`Local@Example.COM` → `Local@example.com`; None for anything without a local part and a
     domain."""
     local, at, domain = addr_spec.strip().strip("<>").rpartition("@")
-    if not at or not local or "." not in domain and domain.lower() != "localhost":
+    if not at or not local or ("." not in domain and domain.lower() != "localhost"):
         return None
     return f"{local}@{domain.lower().rstrip('.')}"
 

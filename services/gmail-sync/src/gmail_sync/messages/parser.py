@@ -189,7 +189,9 @@ def _repair_boundary(part: Message, where: str, walk: _Walk) -> Message | None:
         return None
     boundary = found.group(1).removesuffix("--")
     walk.defects.append(f"{where}: multipart boundary missing; read with {boundary!r}")
-    head = f'Content-Type: {part.get_content_type()}; boundary="{boundary}"\r\n\r\n'
+    subtype = part.get_content_subtype()
+    subtype = subtype if re.fullmatch(r"[a-z0-9.+-]+", subtype) else "mixed"
+    head = f'Content-Type: multipart/{subtype}; boundary="{boundary}"\r\n\r\n'
     return _read(head.encode() + payload.encode("utf-8", errors="surrogateescape"))
 
 
