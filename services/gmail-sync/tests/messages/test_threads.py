@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from itertools import permutations
 
-from gmail_sync.messages import ThreadRef, assign_thread_keys, thread_key
+from mail_samples import message, raw
+
+from gmail_sync.messages import (
+    ThreadRef,
+    assign_thread_keys,
+    parse,
+    synthetic_message_id,
+    thread_key,
+    thread_ref,
+)
 
 ROOT = ThreadRef("<root@lp.example>", gmail_thread_id="t1", mailbox="ann@fund.example")
 REPLY = ThreadRef(
@@ -94,3 +103,33 @@ def test_a_reference_cycle_still_gets_one_key() -> None:
     keys = assign_thread_keys([first, second])
 
     assert set(keys.values()) == {thread_key("<a@x.example>")}
+
+
+def test_parsed_messages_thread_by_their_headers_and_missing_ids_get_synthetic_ones() -> None:
+    root = parse(raw(message(message_id=None)), max_attachment_bytes=0)
+    reply = parse(
+        raw(
+            message(
+                message_id="<r@fund.example>",
+                extra={"In-Reply-To": "<a@lp.example>", "References": "<a@lp.example>"},
+            )
+        ),
+        max_attachment_bytes=0,
+    )
+
+    root_ref = thread_ref(root, gmail_id="g1", gmail_thread_id="t1", mailbox="ann@fund.example")
+    reply_ref = thread_ref(reply, gmail_id="g2", gmail_thread_id="t1", mailbox="ann@fund.example")
+    keys = assign_thread_keys([reply_ref, root_ref])
+
+    assert root_ref.message_id == synthetic_message_id(gmail_id="g1", mailbox="ann@fund.example")
+    assert reply_ref.references == ("<a@lp.example>",)
+    assert keys[root_ref.message_id] == keys[reply_ref.message_id] == thread_key("<a@lp.example>")
+
+
+def test_a_root_that_replies_name_beats_a_message_gmail_grouped_in() -> None:
+    reply = ThreadRef("<r@x.example>", references=("<zzz@x.example>",), gmail_thread_id="t")
+    grouped = ThreadRef("<aaa@x.example>", gmail_thread_id="t")
+
+    keys = assign_thread_keys([grouped, reply])
+
+    assert set(keys.values()) == {thread_key("<zzz@x.example>")}

@@ -14,7 +14,7 @@ from gmail_sync.messages.headers import synthetic_message_id
 from gmail_sync.messages.parser import parse
 from gmail_sync.messages.schemas import Address, Attachment, Forwarded, ParsedMessage
 from gmail_sync.messages.store import AttachmentStore
-from gmail_sync.messages.threads import ThreadRef, assign_thread_keys, thread_key
+from gmail_sync.messages.threads import ThreadRef, assign_thread_keys, thread_key, thread_ref
 
 __all__ = [
     "Address",
@@ -29,4 +29,5 @@ __all__ = [
     "parse",
     "synthetic_message_id",
     "thread_key",
+    "thread_ref",
 ]

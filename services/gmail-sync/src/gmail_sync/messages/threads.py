@@ -7,8 +7,10 @@ The rule:
 2. The thread's root is the id, among the RFC ids of the thread, that has no known parent: the
    first entry of References (RFC 5322 keeps it when it shortens the list), or the parent a reply
    names when that parent is not known to have parents itself, or a message that names none.
-   Several roots (threads joined only by Gmail, or by a message citing two) → the smallest.
-   A thread whose ids all have parents (a reference cycle) → its smallest RFC id.
+   Several roots (threads joined only by Gmail, or by a message citing two): a root that some
+   message names as an ancestor beats one that none names (a message without a Message-ID, or
+   one Gmail grouped in by subject); then the smallest string. A thread whose ids all have
+   parents (a reference cycle) → its smallest RFC id, named ones first.
 3. The key is `sha256(root)` in hex, 32 characters: short enough for the event's `thread_id`,
    and the same wherever the thread's messages are seen.
 
@@ -24,6 +26,9 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from gmail_sync.messages.headers import synthetic_message_id
+from gmail_sync.messages.schemas import ParsedMessage
+
 
 @dataclass(frozen=True, slots=True)
 class ThreadRef:
@@ -35,6 +40,20 @@ class ThreadRef:
     references: tuple[str, ...] = ()
     gmail_thread_id: str | None = None
     mailbox: str = ""
+
+
+def thread_ref(
+    parsed: ParsedMessage, *, gmail_id: str, gmail_thread_id: str | None, mailbox: str
+) -> ThreadRef:
+    """The `ThreadRef` of a parsed message as `mailbox` holds it (the synthetic Message-ID when
+    the message has none)."""
+    return ThreadRef(
+        message_id=parsed.message_id or synthetic_message_id(gmail_id=gmail_id, mailbox=mailbox),
+        in_reply_to=parsed.in_reply_to,
+        references=parsed.references,
+        gmail_thread_id=gmail_thread_id,
+        mailbox=mailbox,
+    )
 
 
 class _UnionFind:
@@ -62,11 +81,13 @@ def assign_thread_keys(refs: Iterable[ThreadRef]) -> dict[str, str]:
     groups = _UnionFind()
     has_parent: set[str] = set()
     rfc_ids: set[str] = set()
+    named: set[str] = set()
     for ref in refs:
         ancestors = list(ref.references)
         if ref.in_reply_to and ref.in_reply_to not in ancestors:
             ancestors.append(ref.in_reply_to)
         lineage = [*ancestors, ref.message_id]
+        named.update(ancestors)
         rfc_ids.update(lineage)
         has_parent.update(lineage[1:])
         for linked in lineage:
@@ -75,7 +96,8 @@ def assign_thread_keys(refs: Iterable[ThreadRef]) -> dict[str, str]:
             groups.union(ref.message_id, f"gmail\0{ref.mailbox}\0{ref.gmail_thread_id}")
     roots: dict[str, str] = {}
     members: dict[str, str] = {}
-    for rfc_id in sorted(rfc_ids):
+    # Ids some message names as an ancestor come first, then the rest, each group in order.
+    for rfc_id in sorted(rfc_ids, key=lambda item: (item not in named, item)):
         group = groups.find(rfc_id)
         members.setdefault(group, rfc_id)
         if rfc_id not in has_parent:
