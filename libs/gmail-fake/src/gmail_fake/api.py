@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from gmail_fake.auth import AccessToken
-from gmail_fake.errors import BadRequest, Forbidden, GoogleError, injected
+from gmail_fake.errors import BadRequest, Forbidden, GoogleError, NotFound, injected
 
 if TYPE_CHECKING:
     from gmail_fake.fake import GoogleFake
@@ -96,9 +96,12 @@ def api_route(
         if replay is not None:
             return JSONResponse(replay[1], status_code=replay[0])
         try:
-            asked = request.path_params.get("userId") or request.path_params.get("calendarId")
-            if asked not in (None, "me", "primary") and asked.lower() != user.lower():
+            mailbox = request.path_params.get("userId")
+            if mailbox not in (None, "me") and mailbox.lower() != user.lower():
                 raise Forbidden(f"Delegation denied for {user}", reason="forbidden")
+            calendar = request.path_params.get("calendarId")
+            if calendar not in (None, "primary") and calendar.lower() != user.lower():
+                raise NotFound()  # Google does not tell a calendar one may not see
             if not token.grant.scopes & set(scopes):
                 raise Forbidden(
                     "Request had insufficient authentication scopes.",

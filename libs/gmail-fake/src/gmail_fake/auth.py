@@ -104,11 +104,16 @@ class Auth:
         return client
 
     def add_service_account(
-        self, email: str, *, scopes: Iterable[str] | None = None
+        self,
+        email: str,
+        *,
+        scopes: Iterable[str] | None = None,
+        private_key: rsa.RSAPrivateKey | None = None,
     ) -> dict[str, str]:
-        """Register a service account with a fresh RSA key; returns its JSON key file's content
-        (the form `service_account.Credentials.from_service_account_info` takes)."""
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        """Register a service account with `private_key` (a fresh 2048-bit RSA key when None);
+        returns its JSON key file's content (what `service_account.Credentials.
+        from_service_account_info` takes)."""
+        key = private_key or rsa.generate_private_key(public_exponent=65537, key_size=2048)
         key_id = secrets.token_hex(20)
         client_id = str(10**20 + len(self.service_accounts))
         account = self.service_accounts.get(email) or ServiceAccount(

@@ -124,7 +124,9 @@ def routes(fake: GoogleFake) -> list[Route]:
             for part in parts:
                 if not isinstance(part, Message):
                     raise BadRequest("A batch part is not a request.")
-                content_id = str(part.get("Content-ID", "")).strip().strip("<>")
+                # A long Content-ID comes folded; unfolding drops the line breaks only.
+                folded = str(part.get("Content-ID", ""))
+                content_id = folded.replace("\r\n", "").replace("\n", "").strip().strip("<>")
                 method, target, headers, body = _parse_inner(str(part.get_payload()))
                 if target.startswith("/batch"):
                     raise BadRequest("Nested batches are not allowed.")
