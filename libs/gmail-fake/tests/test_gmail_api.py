@@ -165,6 +165,7 @@ def test_history_reports_added_relabelled_and_deleted_messages(
     only_labels = history.list(
         userId="me", startHistoryId=start, historyTypes=["labelAdded", "labelRemoved"]
     ).execute()
+    starred = history.list(userId="me", startHistoryId=start, labelId="STARRED").execute()
 
     records = everything["history"]
     assert [next(k for k in r if k not in ("id", "messages")) for r in records] == [
@@ -180,6 +181,7 @@ def test_history_reports_added_relabelled_and_deleted_messages(
     assert [int(r["id"]) for r in records] == sorted(int(r["id"]) for r in records)
     assert everything["historyId"] == records[-1]["id"]
     assert len(only_labels["history"]) == 2
+    assert [r["id"] for r in starred["history"]] == [records[1]["id"], records[2]["id"]]
     with pytest.raises(HttpError) as gone:
         gmail.users().messages().get(userId="me", id=second).execute()
     assert gone.value.status_code == 404

@@ -56,6 +56,9 @@ class GoogleFake:
         """Serve on `host:port` (a free port when 0) from a thread; returns when it listens."""
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # Accepted connections inherit it: without, Nagle's algorithm and the client's delayed
+        # ACK hold each response about 40 ms (21 requests/s instead of hundreds, measured here).
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.bind((host, port))
         self.url = f"http://{host}:{sock.getsockname()[1]}"
         self.auth.token_url = self.token_uri
