@@ -332,3 +332,38 @@ def test_the_metadata_scope_refuses_bodies(
 
     assert headers_only["id"] == message_id
     assert refused.value.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"Subject: no body at all\n",
+        b"Content-Type: multipart/mixed\nSubject: a multipart without a boundary\n\ntext",
+        b'Content-Type: multipart/mixed; boundary="b"\n\n--b\nContent-Type: text/plain\n\nopen',
+        b"Content-Type: text/plain; charset=x-bogus\nSubject: =?x-bogus?q?abc?=\n\n\xff\xfe",
+        b"Content-Transfer-Encoding: base64\nSubject: bad base64\n\n!!!not base64",
+        b"Content-Type: message/rfc822\n\n",
+    ],
+    ids=[
+        "headers only",
+        "no boundary",
+        "unclosed",
+        "unknown charset",
+        "bad base64",
+        "empty rfc822",
+    ],
+)
+def test_malformed_mime_is_served_as_found(
+    google_fake: GoogleFake,
+    impersonate: Callable[..., Any],
+    google_clients: GoogleClients,
+    raw: bytes,
+) -> None:
+    stored = google_fake.add_message(ANN, raw)
+    messages = google_clients.gmail(impersonate(ANN)).users().messages()
+
+    full = messages.get(userId="me", id=stored.id, format="full").execute()
+    as_raw = messages.get(userId="me", id=stored.id, format="raw").execute()
+
+    assert full["payload"]["partId"] == ""
+    assert b64decode(as_raw["raw"]) == raw

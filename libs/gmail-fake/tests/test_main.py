@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 from googleapiclient.discovery import build
+from googleapiclient.errors import HttpError
 
 from crm_common.natsd import free_port
 from crm_common.testing import eventually
@@ -86,8 +87,12 @@ def test_the_fake_serves_a_generated_mailbox_and_takes_new_mail_over_http(
         history = gmail.users().history().list(userId="me", startHistoryId=before["historyId"])
         added = history.execute()["history"]
         counts = httpx.get(f"{url}/_fake/requests").json()
+        httpx.post(f"{url}/_fake/faults", json={"route": "gmail.users.getProfile", "status": 503})
+        with pytest.raises(HttpError) as failed:
+            gmail.users().getProfile(userId="me").execute()
 
     assert key_file.stat().st_mode & 0o777 == 0o600
     assert before["messagesTotal"] > 0
     assert [r["messagesAdded"][0]["message"]["id"] for r in added] == [posted["id"]]
     assert counts["gmail.users.history.list"] == 1
+    assert failed.value.status_code == 503

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import email
+import email.errors
 import email.header
 import hashlib
 import html
