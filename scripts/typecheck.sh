@@ -7,8 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mypy=.venv/bin/mypy
 
-"$mypy" libs/common/src services/*/src
-for root in libs/common/tests services/crm-api/tests services/mcp-gateway/tests \
+"$mypy" libs/common/src libs/gmail-fake/src services/*/src
+for root in libs/common/tests libs/gmail-fake/tests services/crm-api/tests services/mcp-gateway/tests \
   services/gmail-sync/tests services/resolver/tests services/ingest/tests; do
   MYPYPATH=$root "$mypy" "$root"
 done

@@ -16,6 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = {
     "crm_common": ROOT / "libs/common/src/crm_common",
+    "gmail_fake": ROOT / "libs/gmail-fake/src/gmail_fake",
     "crm_api": ROOT / "services/crm-api/src/crm_api",
     "gmail_sync": ROOT / "services/gmail-sync/src/gmail_sync",
     "crm_resolver": ROOT / "services/resolver/src/crm_resolver",
@@ -95,6 +96,12 @@ def test_the_workspace_keeps_every_import_rule() -> None:
             "import crm_ingest.process  # noqa: F401",
             "ingest-layers",
             id="an ingest domain imports one of a layer above",
+        ),
+        pytest.param(
+            "gmail_sync.settings",
+            "import gmail_fake  # noqa: F401",
+            "gmail-fake-tests-only",
+            id="a service imports the Gmail fake",
         ),
     ],
 )
