@@ -297,7 +297,8 @@ def test_intro_paths_reach_an_lp_through_its_partner(live: tuple[FastAPI, TestCl
         answer: dict[str, Any] = client.get(
             f"/api/resolver/entities/{lp}/paths", headers=bearer(admin)
         ).json()
-        for path in answer["paths"]:
+        found: list[dict[str, Any]] = answer["paths"]
+        for path in found:
             if [h["to"]["display_name"] for h in path["hops"]] == ["Ken Thompson", "Oak Partners"]:
                 return path
         return None
