@@ -20,7 +20,16 @@ from mcp_types import CallToolResult
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
-READ_TOOLS = {"search", "find", "lp_dossier", "timeline", "who_knows", "follow_ups_due", "pipeline"}
+READ_TOOLS = {
+    "search",
+    "find",
+    "lp_dossier",
+    "timeline",
+    "who_knows",
+    "intro_paths",
+    "follow_ups_due",
+    "pipeline",
+}
 WRITE_TOOLS = {
     "log_interaction",
     "add_note",
@@ -229,6 +238,30 @@ async def test_who_knows_ranks_intro_paths_from_the_funds_people(
     assert ["admin", "Grace Hopper", "Ada Lovelace"] in paths
     strengths = [p["strength"] for p in known["intro_paths"]]
     assert strengths == sorted(strengths, reverse=True)
+
+
+async def test_intro_paths_come_from_the_resolvers_search_with_the_records_per_hop(
+    stack: Stack, book: Book
+) -> None:
+    key = stack.create_key(["read"])
+    async with stack.stdio_client(key["key"]) as client:
+        found = await call(client, "intro_paths", organization_id=book.org["id"])
+    assert found["display_name"] == "Halvorsen Foundation"
+    chains = [[h["to_node"]["display_name"] for h in p["hops"]] for p in found["paths"]]
+    # admin logged the meeting on Halvorsen itself, with its CIO Ada and with Grace.
+    assert chains[0] == ["Halvorsen Foundation"]
+    assert ["Ada Lovelace", "Halvorsen Foundation"] in chains
+    for path in found["paths"]:
+        assert path["team_member"]["display_name"] == "admin"
+        assert path["hops"][0]["from_node"] == path["team_member"]
+        for hop in path["hops"]:
+            for cited in hop["evidence"]:
+                assert cited["detail"]["untrusted"] is True
+    (entry,) = [e for e in log_of(stack, key) if e["action"] == "tool.intro_paths"]
+    assert entry["outcome"] == "ok"
+    assert {"type": "entity", "id": found["entity_id"]} in entry["targets"]
+    assert {"type": "communication", "id": book.call["id"]} in entry["targets"]
+    assert "untrusted_content" in entry["flags"]
 
 
 async def test_follow_ups_due_lists_the_overdue_one(

@@ -201,3 +201,62 @@ def test_the_canonical_entity_opens_as_the_dossier_of_its_record(
     expect(linked.get_by_text("this record")).to_be_visible()
     assert_accessible(page)
     shoot(page, "dossier-entity")
+
+
+def test_an_intro_path_through_the_lps_partner_opens_to_the_evidence_of_each_hop(
+    stack: Stack, page: Page, shoot: Shoot, assert_accessible: Check
+) -> None:
+    """Two hops: we met Tobias (the meeting is ours), Tobias is the endowment's CIO."""
+    quillon = _create(
+        stack,
+        "/api/organizations",
+        {"name": "Quillon Endowment", "type": "foundation", "website": "https://quillon.example"},
+    )
+    _create(
+        stack,
+        "/api/lp-profiles",
+        {"organization_id": quillon["id"], "investor_type": "institution"},
+    )
+    tobias = _create(
+        stack,
+        "/api/contacts",
+        {
+            "first_name": "Tobias",
+            "last_name": "Wren",
+            "affiliations": [{"organization_id": quillon["id"], "role": "CIO"}],
+        },
+    )
+    _create(
+        stack,
+        "/api/communications",
+        {
+            "type": "meeting",
+            "subject": "Climate sleeve intro",
+            "occurred_at": (datetime.now(UTC) - timedelta(days=3)).isoformat(),
+            "contact_id": tobias["id"],
+        },
+    )
+
+    def two_hops() -> bool:
+        canonical = stack.api("GET", f"/api/organizations/{quillon['id']}").json()["canonical"]
+        if not canonical:
+            return False
+        found = stack.api("GET", f"/api/resolver/entities/{canonical['entity_id']}/paths").json()
+        return any(len(p["hops"]) == 2 for p in found["paths"])
+
+    wait_until(two_hops, what="the resolver's path through Tobias", within=60, interval=0.5)
+    page.goto(f"/organizations/{quillon['id']}")
+    expect(page.get_by_role("heading", name="Quillon Endowment", level=1)).to_be_visible()
+    card = page.get_by_role("region", name="Intro paths")
+    path = card.get_by_role("listitem").filter(
+        has=page.get_by_role("list", name="admin → Tobias Wren → Quillon Endowment")
+    )
+    expect(path).to_be_visible()
+    expect(path.get_by_role("link", name="Tobias Wren")).to_be_visible()
+
+    path.get_by_text("2 hops · why each hop").click()
+    expect(path.get_by_text("meeting: Climate sleeve intro")).to_be_visible()
+    expect(path.get_by_text("CIO", exact=True)).to_be_visible()
+    assert_accessible(page)
+    card.scroll_into_view_if_needed()
+    shoot(page, "dossier-intro-paths")

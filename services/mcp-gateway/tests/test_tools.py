@@ -171,6 +171,39 @@ async def test_who_knows_names_the_people_and_firms_around_a_contact(
     assert known["intro_paths"][0]["hops"][-1]["display_name"] == "Ada Lovelace"
 
 
+async def test_intro_paths_rank_the_teams_ways_in_with_quoted_evidence_per_hop(
+    stack: Stack, book: Book, tmp_path: Path
+) -> None:
+    key = stack.create_key(["read"])
+    async with connected(stack, key, tmp_path) as client:
+        found = await call(client, "intro_paths", contact_id=book.ada["id"])
+        direct = await call(client, "intro_paths", entity_id=book.ada_entity_id, max_hops=1)
+    assert found["entity_id"] == book.ada_entity_id
+    chains = [
+        [p["team_member"]["display_name"], *(h["to_node"]["display_name"] for h in p["hops"])]
+        for p in found["paths"]
+    ]
+    # admin logged the meeting with Ada and Grace on Halvorsen: direct, and through each.
+    assert chains[0] == ["admin", "Ada Lovelace"]
+    assert ["admin", "Grace Hopper", "Ada Lovelace"] in chains
+    assert ["admin", "Halvorsen Foundation", "Ada Lovelace"] in chains
+    scores = [p["score"] for p in found["paths"]]
+    assert scores == sorted(scores, reverse=True)
+    assert [p["rank"] for p in found["paths"]] == list(range(1, len(chains) + 1))
+    via_grace = found["paths"][chains.index(["admin", "Grace Hopper", "Ada Lovelace"])]
+    assert via_grace["via"] == ["Grace Hopper"]
+    met = via_grace["hops"][1]
+    assert (met["from_node"]["display_name"], met["relations"]) == ("Grace Hopper", ["met"])
+    (detail,) = [e["detail"] for e in met["evidence"] if e["record_id"] == book.call["id"]]
+    assert detail["untrusted"] is True
+    assert detail["text"] == "meeting: Fund IV capital call"
+    assert found["untrusted_content"] is True
+    assert {"type": "communication", "id": book.call["id"]} in found["evidence"]
+    assert {"type": "entity", "id": book.ada_entity_id} in found["evidence"]
+    assert [len(p["hops"]) for p in direct["paths"]] == [1]
+    assert log_of(stack, key) == [("tool.intro_paths", "ok"), ("tool.intro_paths", "ok")]
+
+
 async def test_follow_ups_due_lists_the_overdue_one(writer: Client, book: Book) -> None:
     due = await call(writer, "follow_ups_due")
     assert [(f["id"], f["is_overdue"]) for f in due["follow_ups"]] == [(book.follow_up["id"], True)]

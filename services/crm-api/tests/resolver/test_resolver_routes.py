@@ -271,6 +271,91 @@ def test_who_knows_an_lp_and_why_two_records_are_one(live: tuple[FastAPI, TestCl
     assert missing.headers["content-type"].startswith("application/problem+json")
 
 
+def test_intro_paths_reach_an_lp_through_its_partner(live: tuple[FastAPI, TestClient]) -> None:
+    _app, client = live
+    admin = register_admin(client)
+    me = client.get("/api/auth/me", headers=bearer(admin)).json()
+    oak = crm.organization(client, admin, name="Oak Partners", website="https://oak.example")
+    ken = crm.contact(
+        client,
+        admin,
+        first_name="Ken",
+        last_name="Thompson",
+        affiliations=[{"organization_id": oak["id"], "role": "Managing Partner"}],
+    )
+    meeting = crm.communication(client, admin, type="meeting", contact_id=ken["id"])
+
+    def oak_entity() -> str | None:
+        found: dict[str, Any] | None = client.get(
+            f"/api/organizations/{oak['id']}", headers=bearer(admin)
+        ).json()["canonical"]
+        return str(found["entity_id"]) if found else None
+
+    lp = asyncio.run(eventually(oak_entity, what="Oak's canonical id"))
+
+    def through_ken() -> dict[str, Any] | None:
+        answer: dict[str, Any] = client.get(
+            f"/api/resolver/entities/{lp}/paths", headers=bearer(admin)
+        ).json()
+        found: list[dict[str, Any]] = answer["paths"]
+        for path in found:
+            if [h["to"]["display_name"] for h in path["hops"]] == ["Ken Thompson", "Oak Partners"]:
+                return path
+        return None
+
+    path = asyncio.run(eventually(through_ken, what="a path to Oak through Ken"))
+    assert path is not None  # eventually returns only a truthy answer
+    assert path["team_member"]["id"] == me["id"]
+    first, second = path["hops"]
+    assert first["from"]["id"] == me["id"]
+    assert first["edge_kinds"] == ["team"]
+    assert meeting["id"] in [e["origin_id"] for e in first["evidence"]]
+    assert (second["edge_kinds"], second["evidence"][0]["detail"]) == (
+        ["membership"],
+        "Managing Partner",
+    )
+    assert 0 < path["score"] <= 0.5
+
+    # Agents' keys may read paths; filters and limits reach the resolver.
+    agent = {"X-API-Key": create_key(client, admin, ["read"])["key"]}
+    by_agent = client.get(
+        f"/api/resolver/entities/{lp}/paths",
+        params={"team_member_id": "someone-else", "evidence_per_edge": 0},
+        headers=agent,
+    )
+    assert by_agent.status_code == 200, by_agent.text
+    assert by_agent.json()["paths"] == []
+    direct_only = client.get(
+        f"/api/resolver/entities/{lp}/paths", params={"max_hops": 1}, headers=bearer(admin)
+    ).json()
+    assert all(len(p["hops"]) == 1 for p in direct_only["paths"])
+
+    too_far = client.get(
+        f"/api/resolver/entities/{lp}/paths", params={"max_hops": 4}, headers=bearer(admin)
+    )
+    assert too_far.status_code == 422
+    assert too_far.headers["content-type"].startswith("application/problem+json")
+    missing = client.get("/api/resolver/entities/nope/paths", headers=bearer(admin))
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("application/problem+json")
+    assert client.get(f"/api/resolver/entities/{lp}/paths").status_code == 401
+
+
+def test_with_no_resolver_intro_paths_answer_503(
+    make_app: Callable[..., FastAPI], nats_server: NatsServer
+) -> None:
+    app = make_app(NATS_URL=nats_server.url)
+    with TestClient(app) as client:
+        asyncio.run(
+            eventually(lambda: client.get("/api/health").status_code == 200, what="crm-api healthy")
+        )
+        admin = register_admin(client)
+        answer = client.get("/api/resolver/entities/e-1/paths", headers=bearer(admin))
+        assert answer.status_code == 503
+        assert answer.json()["type"] == "urn:lp-crm:problem:service-unavailable"
+    app.state.db.dispose()
+
+
 def test_with_no_resolver_the_routes_answer_503(
     make_app: Callable[..., FastAPI], nats_server: NatsServer
 ) -> None:

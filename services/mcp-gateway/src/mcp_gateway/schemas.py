@@ -246,6 +246,42 @@ class WhoKnows(Answer):
     )
 
 
+class PathNode(BaseModel):
+    node_kind: str = Field(description="entity, or team_member (one of the fund's people)")
+    node_id: str
+    display_name: str
+
+
+class IntroHop(BaseModel):
+    """One relation along an intro path: `from_node` knows `to_node`, on this evidence."""
+
+    from_node: PathNode
+    to_node: PathNode
+    relations: list[str] = Field(description="membership, met, corresponded, team")
+    strength: float = Field(description="evidence weights summed, decayed by age")
+    last_at: datetime | None
+    evidence: list[PathEvidence] = Field(description="the most recent first")
+
+
+class RankedIntroPath(BaseModel):
+    rank: int
+    score: float = Field(
+        description="the weakest hop's strength s as s/(s+1), times 0.5 per hop after the first"
+    )
+    team_member: PathNode = Field(description="who on the fund's team starts the path")
+    via: list[str] = Field(description="the intermediaries' names, the first one to ask first")
+    hops: list[IntroHop] = Field(description="from the team member to the entity, in order")
+
+
+class IntroPaths(Answer):
+    entity_id: str
+    display_name: str
+    max_hops: int
+    paths: list[RankedIntroPath] = Field(
+        description="best first; one per team member and first intermediary"
+    )
+
+
 class FollowUpsDue(Answer):
     as_of: date
     owner_id: str | None

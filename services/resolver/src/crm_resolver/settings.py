@@ -45,6 +45,12 @@ class Settings(ServiceSettings):
     strength_half_life_days: float = Field(
         default=180.0, gt=0.0, description="An interaction's weight halves every this many days."
     )
+    paths_frontier: int = Field(
+        default=50,
+        ge=1,
+        le=10_000,
+        description="Intro paths expand at most this many entities per hop, the best first.",
+    )
     max_block_size: int = Field(
         default=500,
         ge=10,

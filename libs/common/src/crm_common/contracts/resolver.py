@@ -35,6 +35,7 @@ MatchKind = Literal["foreign_key", "exact_email", "domain", "probabilistic", "ma
 SUBJECT_RESOLVE = "resolver.resolve"
 SUBJECT_ENTITY = "resolver.entity"
 SUBJECT_NEIGHBORS = "resolver.neighbors"
+SUBJECT_PATHS = "resolver.paths"
 SUBJECT_EXPLAIN = "resolver.explain"
 SUBJECT_REVIEW_LIST = "resolver.review.list"
 SUBJECT_REVIEW_DECIDE = "resolver.review.decide"
@@ -46,6 +47,7 @@ SUBJECTS = (
     SUBJECT_RESOLVE,
     SUBJECT_ENTITY,
     SUBJECT_NEIGHBORS,
+    SUBJECT_PATHS,
     SUBJECT_EXPLAIN,
     SUBJECT_REVIEW_LIST,
     SUBJECT_REVIEW_DECIDE,
@@ -223,6 +225,58 @@ class NeighborsResponse(_Frozen):
     half_life_days: float
     as_of: datetime
     neighbors: list[Neighbor]
+
+
+# -- resolver.paths -------------------------------------------------------------------------------
+
+
+class PathsRequest(_Frozen):
+    """Intro paths to an entity from the fund's team members, over at most `max_hops` relations."""
+
+    entity_id: str = _Id
+    max_hops: int = Field(default=3, ge=1, le=3, description="1: direct relations only")
+    limit: int = Field(default=10, ge=1, le=50)
+    team_member_ids: list[str] | None = Field(
+        default=None, max_length=100, description="Only paths from these team members"
+    )
+    evidence_per_edge: int = Field(default=3, ge=0, le=20)
+
+
+class PathHop(_Frozen):
+    """One relation along a path, in the path's direction (from the team member's side). Its
+    first node's key is `from` on the wire, whichever way it is serialized."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True
+    )
+
+    from_: Node = Field(alias="from")
+    to: Node
+    edge_kinds: list[EdgeKind]
+    strength: float = Field(ge=0.0, description="Sum of evidence weights, decayed by age")
+    last_at: datetime | None
+    evidence: list[Evidence] = Field(description="The most recent first")
+
+
+class IntroPath(_Frozen):
+    team_member: Node
+    hops: list[PathHop] = Field(
+        min_length=1, description="From the team member to the entity, in order"
+    )
+    score: float = Field(
+        ge=0.0,
+        le=1.0,
+        description="The weakest hop's normalised strength s/(s+1), times 0.5 per hop after "
+        "the first",
+    )
+
+
+class PathsResponse(_Frozen):
+    entity: EntityState
+    redirected_from: str | None = None
+    half_life_days: float
+    as_of: datetime
+    paths: list[IntroPath] = Field(description="The best first")
 
 
 # -- resolver.explain -----------------------------------------------------------------------------

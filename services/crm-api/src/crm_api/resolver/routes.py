@@ -21,6 +21,7 @@ from crm_api.resolver.schemas import (
     DecisionQuery,
     MergeBody,
     NeighborsQuery,
+    PathsQuery,
     ResolveQuery,
     ReviewQuery,
     ReviewVerdict,
@@ -118,6 +119,34 @@ async def neighbors(
             evidence_per_neighbor=query.evidence_per_neighbor,
         ),
         contract.NeighborsResponse,
+    )
+
+
+@router.get(
+    "/entities/{entity_id}/paths",
+    response_model=contract.PathsResponse,
+    responses=UNAVAILABLE,
+)
+async def paths(
+    _: Reader,
+    entity_id: EntityId,
+    query: Annotated[PathsQuery, Query()],
+    services: Remote,
+) -> contract.PathsResponse:
+    """Intro paths to this entity from the fund's team members, best first: each a chain from a
+    team member through the people and organizations who know each other (up to `max_hops`
+    relations) to the entity, with each hop's strength and the records that show it. Scored by
+    the weakest hop's strength, discounted per hop (docs/resolver.md, "Intro paths")."""
+    return await services.call(
+        contract.SUBJECT_PATHS,
+        contract.PathsRequest(
+            entity_id=entity_id,
+            max_hops=query.max_hops,
+            limit=query.limit,
+            team_member_ids=query.team_member_id,
+            evidence_per_edge=query.evidence_per_edge,
+        ),
+        contract.PathsResponse,
     )
 
 

@@ -30,6 +30,15 @@ class NeighborsQuery(_Body):
     evidence_per_neighbor: int = Field(default=5, ge=0, le=50)
 
 
+class PathsQuery(_Body):
+    max_hops: int = Field(default=3, ge=1, le=3, description="1: our direct relations only")
+    limit: int = Field(default=10, ge=1, le=50)
+    team_member_id: list[str] | None = Field(
+        default=None, max_length=100, description="Only paths from these team members (user ids)"
+    )
+    evidence_per_edge: int = Field(default=3, ge=0, le=20)
+
+
 class ReviewQuery(_Body):
     status: ReviewStatus = "open"
     entity_id: str | None = Field(default=None, min_length=1, max_length=64)

@@ -1905,6 +1905,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/resolver/entities/{entity_id}/paths": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Paths
+         * @description Intro paths to this entity from the fund's team members, best first: each a chain from a
+         *     team member through the people and organizations who know each other (up to `max_hops`
+         *     relations) to the entity, with each hop's strength and the records that show it. Scored by
+         *     the weakest hop's strength, discounted per hop (docs/resolver.md, "Intro paths").
+         */
+        get: operations["paths_api_resolver_entities__entity_id__paths_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/resolver/explain": {
         parameters: {
             query?: never;
@@ -5940,6 +5963,20 @@ export interface components {
             /** Hash */
             hash: string;
         };
+        /** IntroPath */
+        IntroPath: {
+            team_member: components["schemas"]["Node"];
+            /**
+             * Hops
+             * @description From the team member to the entity, in order
+             */
+            hops: components["schemas"]["PathHop"][];
+            /**
+             * Score
+             * @description The weakest hop's normalised strength s/(s+1), times 0.5 per hop after the first
+             */
+            score: number;
+        };
         /** Investor */
         Investor: {
             kind: components["schemas"]["InvestorKind"];
@@ -7007,6 +7044,47 @@ export interface components {
             current_password: string;
             /** New Password */
             new_password: string;
+        };
+        /**
+         * PathHop
+         * @description One relation along a path, in the path's direction (from the team member's side). Its
+         *     first node's key is `from` on the wire, whichever way it is serialized.
+         */
+        PathHop: {
+            from: components["schemas"]["Node"];
+            to: components["schemas"]["Node"];
+            /** Edge Kinds */
+            edge_kinds: ("membership" | "met" | "corresponded" | "team")[];
+            /**
+             * Strength
+             * @description Sum of evidence weights, decayed by age
+             */
+            strength: number;
+            /** Last At */
+            last_at: string | null;
+            /**
+             * Evidence
+             * @description The most recent first
+             */
+            evidence: components["schemas"]["Evidence"][];
+        };
+        /** PathsResponse */
+        PathsResponse: {
+            entity: components["schemas"]["EntityState"];
+            /** Redirected From */
+            redirected_from?: string | null;
+            /** Half Life Days */
+            half_life_days: number;
+            /**
+             * As Of
+             * Format: date-time
+             */
+            as_of: string;
+            /**
+             * Paths
+             * @description The best first
+             */
+            paths: components["schemas"]["IntroPath"][];
         };
         /** PhoneIn */
         PhoneIn: {
@@ -18733,6 +18811,98 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NeighborsResponse"];
+                };
+            };
+            /** @description Not authenticated: no, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request: malformed JSON, wrong types, unknown fields, refused values */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resolver is not running or not reachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    paths_api_resolver_entities__entity_id__paths_get: {
+        parameters: {
+            query?: {
+                /** @description 1: our direct relations only */
+                max_hops?: number;
+                limit?: number;
+                /** @description Only paths from these team members (user ids) */
+                team_member_id?: string[] | null;
+                evidence_per_edge?: number;
+            };
+            header?: never;
+            path: {
+                entity_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PathsResponse"];
                 };
             };
             /** @description Not authenticated: no, invalid, expired or revoked credentials */

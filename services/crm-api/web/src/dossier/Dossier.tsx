@@ -36,6 +36,7 @@ import {
   type OrganizationDossier,
   type Subject,
 } from "./queries";
+import { IntroPaths } from "./IntroPaths";
 import { LinkedRecords, useEntity, WhoKnows } from "./resolver";
 import { AGENT_KIND, buildTimeline, timelinePeople } from "./timeline";
 import { Timeline } from "./Timeline";
@@ -243,6 +244,9 @@ function DossierBody(props: BodyProps) {
           </Card>
           <Card title="Who knows them" id="who-title">
             <WhoKnows entityId={entityId} />
+          </Card>
+          <Card title="Intro paths" id="paths-title">
+            <IntroPaths entityId={entityId} />
           </Card>
           <Card title="Linked records" id="linked-title" actions={entityId && <Link to={`/entities/${encodeURIComponent(entityId)}`}>Entity</Link>}>
             <LinkedRecords entityId={entityId} currentSource={{ kind: subject.kind, id: subject.id }} />
@@ -473,6 +477,9 @@ export function EntityDossierPage() {
         </Card>
         <Card title="Who knows them" id="who-title">
           <WhoKnows entityId={state.id} />
+        </Card>
+        <Card title="Intro paths" id="paths-title">
+          <IntroPaths entityId={state.id} />
         </Card>
       </div>
     </div>

@@ -93,8 +93,9 @@ function NeighborLine({ neighbor }: { neighbor: Neighbor }) {
 }
 
 /**
- * Who knows them: the resolver's ranked connections with the evidence behind each. The API
- * ranks direct relations only; the intro path shown is the strongest one through our team.
+ * Who knows them: the resolver's ranked connections with the evidence behind each, direct
+ * relations only; the warm path shown is our team's strongest direct one. Chains through other
+ * people are the Intro paths card's (IntroPaths.tsx).
  */
 export function WhoKnows({ entityId }: { entityId: string | null | undefined }) {
   const neighbors = useQuery({
@@ -123,7 +124,7 @@ export function WhoKnows({ entityId }: { entityId: string | null | undefined }) 
           <span className="muted"> · {best.edge_kinds.map((k) => EDGE_LABEL[k] ?? k).join(", ")}</span>
         </p>
       ) : (
-        <p className="muted">Nobody on our team has met them yet; ask one of their connections below for an intro.</p>
+        <p className="muted">Nobody on our team knows them directly yet; Intro paths shows who can reach them through their connections.</p>
       )}
       <ul className="list">
         {list.map((neighbor) => (

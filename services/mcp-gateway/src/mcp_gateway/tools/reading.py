@@ -62,6 +62,15 @@ def aware(value: datetime | None) -> datetime | None:
     return value
 
 
+async def entity_id_of(call: Call, kind: str, wanted: str) -> str:
+    """The canonical entity id of an `exactly_one(entity_id=, contact_id=, organization_id=)`."""
+    if kind == "entity_id":
+        return wanted
+    source = "contact" if kind == "contact_id" else "organization"
+    body = await call.get(f"/api/resolver/records/{source}/{wanted}")
+    return str(body["entity"]["id"])
+
+
 async def read_entity(call: Call, entity_id: str) -> tuple[EntitySummary, list[str], list[str]]:
     """The canonical entity, and the ids of its live contacts and organizations."""
     body = await call.get(f"/api/resolver/entities/{entity_id}")

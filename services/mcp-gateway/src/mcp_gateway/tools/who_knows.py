@@ -17,18 +17,11 @@ from mcp_gateway.tools.reading import (
     Limit,
     OrganizationId,
     capped,
+    entity_id_of,
     exactly_one,
     fit,
     ref,
 )
-
-
-async def _entity_id(call: Call, kind: str, wanted: str) -> str:
-    if kind == "entity_id":
-        return wanted
-    source = "contact" if kind == "contact_id" else "organization"
-    body = await call.get(f"/api/resolver/records/{source}/{wanted}")
-    return str(body["entity"]["id"])
 
 
 @agent_tool(scope=READ)
@@ -57,7 +50,7 @@ async def who_knows(
     kind, wanted = exactly_one(
         entity_id=entity_id, contact_id=contact_id, organization_id=organization_id
     )
-    target = await _entity_id(call, kind, wanted)
+    target = await entity_id_of(call, kind, wanted)
     body = await call.get(
         f"/api/resolver/entities/{target}/neighbors",
         limit=capped(call, limit),

@@ -50,6 +50,20 @@ def links_of(session: Session, entity_id: str) -> list[EntityLink]:
     )
 
 
+def links_of_many(session: Session, entity_ids: Iterable[str]) -> list[EntityLink]:
+    ids = sorted(set(entity_ids))
+    found: list[EntityLink] = []
+    for start in range(0, len(ids), 500):
+        found.extend(
+            session.scalars(
+                select(EntityLink)
+                .where(EntityLink.entity_id.in_(ids[start : start + 500]))
+                .order_by(EntityLink.entity_id, EntityLink.source_kind, EntityLink.source_id)
+            )
+        )
+    return found
+
+
 def entities_of(session: Session, refs: Iterable[Ref]) -> dict[Ref, str]:
     wanted = list(set(refs))
     found: dict[Ref, str] = {}

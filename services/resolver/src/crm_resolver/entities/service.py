@@ -118,6 +118,10 @@ def links_of(session: Session, entity_id: str) -> list[EntityLink]:
     return repository.links_of(session, entity_id)
 
 
+def links_of_many(session: Session, entity_ids: Iterable[str]) -> list[EntityLink]:
+    return repository.links_of_many(session, entity_ids)
+
+
 def attach(
     session: Session,
     *,

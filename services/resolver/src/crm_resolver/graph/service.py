@@ -20,7 +20,8 @@ by default).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import combinations
 from typing import Any
@@ -39,10 +40,12 @@ from crm_resolver.comparison.normalize import normalize_email
 from crm_resolver.context import Context
 from crm_resolver.database import utcnow
 from crm_resolver.entities import service as entities
+from crm_resolver.entities.models import Entity
 from crm_resolver.graph import repository
 from crm_resolver.graph.models import RelationEvidence
 from crm_resolver.refs import Ref
 from crm_resolver.sources import service as sources
+from crm_resolver.sources.models import TeamMember
 
 INTERACTION_WEIGHT = {"meeting": 3.0, "call": 2.0, "email": 1.0, "text": 1.0, "note": 0.5}
 PERSON_EDGE = {"meeting": "met", "call": "met", "email": "corresponded", "text": "corresponded"}
@@ -292,87 +295,141 @@ def _decay(
     return float(weight * 2 ** (-age_days / half_life_days))
 
 
-def neighbors(session: Session, ctx: Context, request: NeighborsRequest) -> NeighborsResponse:
-    entity, redirected = entities.current(session, request.entity_id)
-    now = utcnow()
-    half_life = ctx.settings.strength_half_life_days
-    links = entities.links_of(session, entity.id)
-    refs = [Ref(link.source_kind, link.source_id) for link in links]
-    records = sources.get_many(session, refs)
-    mine = [ref for ref in refs if (r := records.get(ref)) is None or r.is_live]
-    touching = repository.touching(session, mine, request.edge_kinds)
-    others = {other for _, other in touching}
+NodeKey = tuple[str, str]  # ("entity", entity id) or ("team_member", user id)
+
+
+@dataclass(frozen=True)
+class Related:
+    """What some entities are related to: for each, every node it relates to with the evidence
+    (one row per origin record and edge kind, the heaviest), and the related entities and team
+    members, to name them."""
+
+    evidence: dict[str, dict[NodeKey, list[RelationEvidence]]]
+    entities: dict[str, Entity]
+    members: dict[str, TeamMember]
+
+    def node(self, key: NodeKey) -> Node:
+        kind, node_id = key
+        if kind == "team_member":
+            member = self.members[node_id]
+            return Node(
+                kind="team_member", id=node_id, display_name=member.display_name or member.username
+            )
+        return entity_node(self.entities[node_id])
+
+
+def entity_node(entity: Entity) -> Node:
+    return Node(
+        kind="entity", id=entity.id, display_name=entity.display_name, entity_kind=entity.kind
+    )
+
+
+def related(
+    session: Session,
+    entity_ids: Collection[str],
+    *,
+    edge_kinds: Sequence[str] | None = None,
+    team_only: bool = False,
+) -> Related:
+    """The relations of the entities' live records: to other active entities (through where
+    the other records are linked) and to the fund's team members; only to team members when
+    `team_only`. Agents' keys and services are nobody's relation."""
+    owner = {
+        Ref(link.source_kind, link.source_id): link.entity_id
+        for link in entities.links_of_many(session, entity_ids)
+    }
+    records = sources.get_many(session, owner)
+    mine = [ref for ref in owner if (r := records.get(ref)) is None or r.is_live]
+    touching = repository.touching(
+        session, mine, edge_kinds, other_kind=USER if team_only else None
+    )
+    others = {other for _, _, other in touching}
     record_others = [o for o in others if o.kind != USER]
     holders = entities.entities_of(session, record_others)
     other_records = sources.get_many(session, record_others)
     members = sources.team_members(session, [o.id for o in others if o.kind == USER])
     held = entities.get_many(session, set(holders.values()))
 
-    grouped: dict[tuple[str, str], dict[tuple[str, str, str], RelationEvidence]] = defaultdict(dict)
-    for row, other in touching:
+    grouped: dict[str, dict[NodeKey, dict[tuple[str, str, str], RelationEvidence]]] = defaultdict(
+        lambda: defaultdict(dict)
+    )
+    for row, own, other in touching:
+        source = owner[own]
         if other.kind == USER:
             if other.id not in members:
                 continue  # an agent key or a service, not one of the team
-            key = ("team_member", other.id)
+            key: NodeKey = ("team_member", other.id)
         else:
             record = other_records.get(other)
             if record is not None and not record.is_live:
                 continue
             holder = holders.get(other)
-            if holder is None or holder == entity.id or held[holder].status != "active":
+            if holder is None or holder == source or held[holder].status != "active":
                 continue
             key = ("entity", holder)
-        if request.node_kind and key[0] != request.node_kind:
-            continue
-        seen = grouped[key]
+        seen = grouped[source][key]
         evidence_key = (row.origin_kind, row.origin_id, row.edge_kind)
         if evidence_key not in seen or seen[evidence_key].weight < row.weight:
             seen[evidence_key] = row
+    return Related(
+        evidence={
+            source: {key: list(rows.values()) for key, rows in by_node.items()}
+            for source, by_node in grouped.items()
+        },
+        entities=held,
+        members=members,
+    )
 
-    found = []
-    for (node_kind, node_id), rows in grouped.items():
-        evidence = list(rows.values())
-        strength = sum(_decay(r.weight, r.occurred_at, now, half_life) for r in evidence)
-        times = [r.occurred_at for r in evidence if r.occurred_at is not None]
-        if node_kind == "team_member":
-            member = members[node_id]
-            node = Node(
-                kind="team_member", id=node_id, display_name=member.display_name or member.username
-            )
-        else:
-            other_entity = held[node_id]
-            node = Node(
-                kind="entity",
-                id=node_id,
-                display_name=other_entity.display_name,
-                entity_kind=other_entity.kind,
-            )
-        # Standing relations first, then the most recent interactions.
-        ordered = sorted(
-            evidence,
-            key=lambda r: (
-                r.occurred_at is not None,
-                -r.occurred_at.timestamp() if r.occurred_at else 0,
-            ),
+
+def strength(rows: Iterable[RelationEvidence], now: datetime, half_life_days: float) -> float:
+    """Sum of the evidence's weights, each halved every `half_life_days` of its age."""
+    return sum(_decay(r.weight, r.occurred_at, now, half_life_days) for r in rows)
+
+
+def last_at(rows: Iterable[RelationEvidence]) -> datetime | None:
+    times = [r.occurred_at for r in rows if r.occurred_at is not None]
+    return max(times) if times else None
+
+
+def evidence_of(rows: Iterable[RelationEvidence], limit: int) -> list[Evidence]:
+    """Standing relations first, then the most recent interactions; at most `limit`."""
+    ordered = sorted(
+        rows,
+        key=lambda r: (
+            r.occurred_at is not None,
+            -r.occurred_at.timestamp() if r.occurred_at else 0,
+        ),
+    )
+    return [
+        Evidence(
+            edge_kind=r.edge_kind,
+            origin_kind=r.origin_kind,
+            origin_id=r.origin_id,
+            occurred_at=r.occurred_at,
+            weight=r.weight,
+            detail=r.detail,
         )
+        for r in ordered[:limit]
+    ]
+
+
+def neighbors(session: Session, ctx: Context, request: NeighborsRequest) -> NeighborsResponse:
+    entity, redirected = entities.current(session, request.entity_id)
+    now = utcnow()
+    half_life = ctx.settings.strength_half_life_days
+    around = related(session, [entity.id], edge_kinds=request.edge_kinds)
+    found = []
+    for key, evidence in around.evidence.get(entity.id, {}).items():
+        if request.node_kind and key[0] != request.node_kind:
+            continue
         found.append(
             Neighbor(
-                node=node,
-                strength=round(strength, 4),
+                node=around.node(key),
+                strength=round(strength(evidence, now, half_life), 4),
                 edge_kinds=sorted({r.edge_kind for r in evidence}),
                 evidence_count=len(evidence),
-                last_at=max(times) if times else None,
-                evidence=[
-                    Evidence(
-                        edge_kind=r.edge_kind,
-                        origin_kind=r.origin_kind,
-                        origin_id=r.origin_id,
-                        occurred_at=r.occurred_at,
-                        weight=r.weight,
-                        detail=r.detail,
-                    )
-                    for r in ordered[: request.evidence_per_neighbor]
-                ],
+                last_at=last_at(evidence),
+                evidence=evidence_of(evidence, request.evidence_per_neighbor),
             )
         )
     found.sort(key=lambda n: (-n.strength, n.node.display_name, n.node.id))
