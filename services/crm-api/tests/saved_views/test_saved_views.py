@@ -207,3 +207,13 @@ def test_a_change_needs_the_current_version_in_if_match(client: TestClient, admi
     stale = edit(client, admin, view, name="Again")
     assert stale.status_code == 409
     assert stale.json()["current_version"] == 2
+
+
+def test_the_snapshot_carries_the_saved_views(app: FastAPI, client: TestClient, admin: str) -> None:
+    view = save(client, admin, is_shared=True)
+    published = client.post("/api/admin/snapshots", headers=bearer(admin))
+    assert published.status_code == 201, published.text
+    assert published.json()["counts"]["saved_view"] == 1
+    (snapshot,) = events(app, "crm.saved_view.snapshot")
+    assert snapshot["data"]["id"] == view["id"]
+    assert snapshot["data"]["is_shared"] is True

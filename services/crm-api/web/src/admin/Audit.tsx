@@ -39,6 +39,7 @@ const ENTITY_TYPES = [
   "grid_view",
   "grid_list",
   "grid_rule",
+  "saved_view",
   "backup",
   "feature_request",
 ];

@@ -10,6 +10,7 @@ import { useSearchParams } from "react-router";
 
 import { isAdmin, useUser } from "../auth/session";
 import { Button } from "../ui/Button";
+import { useToast } from "../ui/toast";
 import { activeView, cleanParams, findByName, NAME_MAX, paramsFromSearch, reorder, searchFromParams, splitViews, type SavedView, type ViewParams } from "./savedViews";
 import { useMoveLocalViews, useSavedViews } from "./useSavedViews";
 
@@ -23,6 +24,7 @@ interface Props {
 
 export function SavedViews({ list, params, onApply }: Props) {
   const user = useUser();
+  const toast = useToast();
   const { views, create, update, updateMany, remove, reason } = useSavedViews(list);
   useMoveLocalViews(list, views.data);
   const [open, setOpen] = useState(false);
@@ -99,7 +101,15 @@ export function SavedViews({ list, params, onApply }: Props) {
                 (error: unknown) => reason(error),
               )
             }
-            onShare={() => update.mutate({ view, changes: { is_shared: !view.is_shared } })}
+            onShare={() =>
+              update.mutate(
+                { view, changes: { is_shared: !view.is_shared } },
+                {
+                  onSuccess: (changed) => toast.show(changed.is_shared ? `“${changed.name}” is shared with the team` : `“${changed.name}” is yours only now`),
+                  onError: (error) => toast.show(`Could not change “${view.name}”: ${reason(error)}`, { tone: "error" }),
+                },
+              )
+            }
             onMove={(delta) => void updateMany(reorder(mine, view.id, delta).map(({ view: v, position }) => ({ view: v, changes: { position } })))}
             onDelete={() => {
               setEditing(null);
@@ -162,8 +172,11 @@ export function SavedViews({ list, params, onApply }: Props) {
             const existing = findByName(mine, name);
             const current = cleanParams(params);
             try {
-              if (existing) await update.mutateAsync({ view: existing, changes: { params: current, is_shared: isShared } });
-              else await create.mutateAsync({ name: name.trim(), params: current, is_shared: isShared });
+              if (existing) {
+                // Replacing a view's filters never unshares it; sharing it is the checkbox's job.
+                await update.mutateAsync({ view: existing, changes: isShared ? { params: current, is_shared: true } : { params: current } });
+                toast.show(`Updated view “${existing.name}”`);
+              } else await create.mutateAsync({ name: name.trim(), params: current, is_shared: isShared });
               return null;
             } catch (error) {
               return reason(error);
