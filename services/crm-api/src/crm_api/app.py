@@ -49,6 +49,7 @@ from crm_api.opportunities.routes import router as opportunities_router
 from crm_api.organizations.routes import router as organizations_router
 from crm_api.reports.routes import router as reports_router
 from crm_api.resolver.routes import router as resolver_router
+from crm_api.saved_views.routes import router as saved_views_router
 from crm_api.search.routes import router as search_router
 from crm_api.security.middleware import BodyLimit, ContentTrust, RequestContext, SecurityHeaders
 from crm_api.security.ratelimit import RateLimits
@@ -98,6 +99,7 @@ ROUTERS = (
     search_router,
     agents_router,
     proposals_router,
+    saved_views_router,
 )
 
 

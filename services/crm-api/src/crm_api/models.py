@@ -34,6 +34,7 @@ from crm_api.lookups.models import LookupValue
 from crm_api.lp_profiles.models import K1Delivery, LpProfile
 from crm_api.opportunities.models import Opportunity, opportunity_tag
 from crm_api.organizations.models import Organization, OrganizationDomain, organization_tag
+from crm_api.saved_views.models import SavedView
 from crm_api.security.models import AgentSession
 from crm_api.tags.models import Tag
 
@@ -67,6 +68,7 @@ __all__ = [
     "ProposalEntity",
     "Organization",
     "OrganizationDomain",
+    "SavedView",
     "User",
     "metadata",
     "CustomField",

@@ -47,6 +47,8 @@ from crm_api.opportunities import service as opportunities
 from crm_api.opportunities.models import Opportunity
 from crm_api.organizations import service as organizations
 from crm_api.organizations.models import Organization
+from crm_api.saved_views import service as saved_views
+from crm_api.saved_views.models import SavedView
 from crm_api.snapshot import repository
 from crm_api.tags import service as tags
 from crm_api.tags.models import Tag
@@ -85,6 +87,7 @@ SOURCES: tuple[Source, ...] = (
     Source("grid_row", GridRow, grid_rows.row_state),
     Source("grid_list_member", GridListMember, automation_lists.member_state),
     Source("grid_view", GridView, grid_views.view_state),
+    Source("saved_view", SavedView, saved_views.state),
 )
 
 

@@ -14,7 +14,7 @@ import { DiffTable } from "./ui/DiffTable";
 import { diffRecords, fieldLabel, NOISE_FIELDS, rowsFromChanges } from "./ui/diff";
 import { useCursorPages, useListParams } from "./ui/listState";
 import { Pager } from "./ui/Pager";
-import { SavedViews } from "./ui/SavedViews";
+import { SavedViews } from "../views/SavedViews";
 import { SearchField } from "./ui/SearchField";
 import { ErrorState, RequireAdmin } from "./ui/States";
 
@@ -39,6 +39,7 @@ const ENTITY_TYPES = [
   "grid_view",
   "grid_list",
   "grid_rule",
+  "saved_view",
   "backup",
   "feature_request",
 ];

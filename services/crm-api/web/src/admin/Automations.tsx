@@ -21,7 +21,7 @@ import { ConfirmDialog } from "./ui/ConfirmDialog";
 import { displayValue } from "./ui/diff";
 import { useCursorPages, useListParams } from "./ui/listState";
 import { Pager } from "./ui/Pager";
-import { SavedViews } from "./ui/SavedViews";
+import { SavedViews } from "../views/SavedViews";
 import { ErrorState, problemText, RequireAdmin } from "./ui/States";
 
 type Rule = components["schemas"]["GridRuleRead"];

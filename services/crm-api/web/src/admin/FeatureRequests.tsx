@@ -15,7 +15,7 @@ import { SelectField, TextArea, TextField } from "../ui/Field";
 import { useToast } from "../ui/toast";
 import { useCursorPages, useListParams } from "./ui/listState";
 import { Pager } from "./ui/Pager";
-import { SavedViews } from "./ui/SavedViews";
+import { SavedViews } from "../views/SavedViews";
 import { SearchField } from "./ui/SearchField";
 import { ErrorState, problemText, RequireAdmin } from "./ui/States";
 

@@ -19,7 +19,7 @@ import { SelectField, TextField } from "../ui/Field";
 import { useToast } from "../ui/toast";
 import { ConfirmDialog } from "./ui/ConfirmDialog";
 import { useListParams } from "./ui/listState";
-import { SavedViews } from "./ui/SavedViews";
+import { SavedViews } from "../views/SavedViews";
 import { SearchField } from "./ui/SearchField";
 import { ErrorState, problemText, RequireAdmin } from "./ui/States";
 import { filterUsers } from "./users";

@@ -10,7 +10,7 @@ import { Fragment, useMemo, useState } from "react";
 import { api, unwrap } from "../api/client";
 import { isAdmin, useUser } from "../auth/session";
 import { useListParams } from "../admin/ui/listState";
-import { SavedViews } from "../admin/ui/SavedViews";
+import { SavedViews } from "../views/SavedViews";
 import { SearchField } from "../admin/ui/SearchField";
 import { ErrorState, problemText } from "../admin/ui/States";
 import { formatDateTime, formatNumber, formatRelative } from "../lib/format";

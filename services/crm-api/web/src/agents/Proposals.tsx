@@ -16,7 +16,7 @@ import { diffRecords, displayValue, fieldLabel } from "../admin/ui/diff";
 import { useCursorPages, useListParams } from "../admin/ui/listState";
 import { Pager } from "../admin/ui/Pager";
 import { PickList } from "../admin/ui/PickList";
-import { SavedViews } from "../admin/ui/SavedViews";
+import { SavedViews } from "../views/SavedViews";
 import { SearchField } from "../admin/ui/SearchField";
 import { Segmented } from "../admin/ui/Segmented";
 import { ErrorState, problemText } from "../admin/ui/States";

@@ -17,7 +17,7 @@ import { Button } from "../ui/Button";
 import { EmptyState, PageHeader, SkeletonRows } from "../ui/Feedback";
 import { DueBadge, useCompleteFollowUp } from "./followUps";
 import { useUsers } from "./queries";
-import { SavedViews } from "./SavedViews";
+import { UrlSavedViews } from "../views/SavedViews";
 
 type Sort = "due_date" | "-due_date" | "created_at" | "-created_at" | "updated_at" | "-updated_at";
 type Status = "open" | "done" | "cancelled";
@@ -99,7 +99,7 @@ export default function FollowUpsPage() {
       <PageHeader
         title={title}
         subtitle={list.data ? `${formatNumber(list.data.total)} ${list.data.total === 1 ? "follow-up" : "follow-ups"}` : "Loading…"}
-        actions={<SavedViews storageKey="lp-crm.follow-ups.views" />}
+        actions={<UrlSavedViews list="follow-ups" />}
       />
       <div className="filters" role="search" aria-label="Filter follow-ups">
         <div className="segmented" role="group" aria-label="Whose">

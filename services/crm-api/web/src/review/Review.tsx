@@ -14,7 +14,7 @@ import { RecordLink } from "../agents/RecordLink";
 import { ConfirmDialog } from "../admin/ui/ConfirmDialog";
 import { useListParams } from "../admin/ui/listState";
 import { PickList } from "../admin/ui/PickList";
-import { SavedViews } from "../admin/ui/SavedViews";
+import { SavedViews } from "../views/SavedViews";
 import { Segmented } from "../admin/ui/Segmented";
 import { ErrorState, problemText } from "../admin/ui/States";
 import { formatDateTime, formatNumber, formatRelative } from "../lib/format";

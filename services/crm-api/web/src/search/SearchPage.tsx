@@ -12,7 +12,7 @@ import { api, unwrap } from "../api/client";
 import { ApiError } from "../api/problem";
 import type { components } from "../api/schema";
 import { useFunds, useLookups, useUsers } from "../dossier/queries";
-import { SavedViews } from "../dossier/SavedViews";
+import { UrlSavedViews } from "../views/SavedViews";
 import { formatDate, formatDateTime } from "../lib/format";
 import { Button } from "../ui/Button";
 import { Badge, EmptyState, PageHeader, SkeletonRows } from "../ui/Feedback";
@@ -166,7 +166,7 @@ export default function SearchPage() {
 
   return (
     <div className="page">
-      <PageHeader title={q ? `Search: ${q}` : "Search"} subtitle="Notes, calls, meetings, emails and records, by meaning and by words" actions={q ? <SavedViews storageKey="lp-crm.search.views" /> : undefined} />
+      <PageHeader title={q ? `Search: ${q}` : "Search"} subtitle="Notes, calls, meetings, emails and records, by meaning and by words" actions={q ? <UrlSavedViews list="search" /> : undefined} />
       <form
         role="search"
         className="row"

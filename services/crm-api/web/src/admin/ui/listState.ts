@@ -1,7 +1,7 @@
 import { useCallback, useMemo, useState } from "react";
 import { useSearchParams } from "react-router";
 
-import { cleanParams, type ViewParams } from "./savedViews";
+import { cleanParams, type ViewParams } from "../../views/savedViews";
 import { currentCursor, cursorReducer, initialPages, type CursorAction } from "./cursorPages";
 
 /**

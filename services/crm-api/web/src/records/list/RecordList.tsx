@@ -14,12 +14,13 @@ import { formatNumber } from "../../lib/format";
 import { Button } from "../../ui/Button";
 import { EmptyState, PageHeader, SkeletonRows } from "../../ui/Feedback";
 import { useToast } from "../../ui/toast";
+import { paramsFromSearch, searchFromParams } from "../../views/savedViews";
+import { SavedViews } from "../../views/SavedViews";
 import type { ExportFormat, Page } from "../types";
 import { DataTable } from "./DataTable";
 import { downloadExport } from "./exportFile";
 import { DebouncedInput, DeletedSelect, FilterControl, type FilterDef } from "./Filters";
 import { apiQuery, countNarrowing, nextSort, parseListState, toSearchParams, withFilter, type ListState } from "./listState";
-import { SavedViewsMenu } from "./SavedViewsMenu";
 
 export const PAGE_SIZE = 50;
 
@@ -119,7 +120,7 @@ export function RecordList<T>(props: RecordListProps<T>) {
               Clear filters
             </Button>
           )}
-          <SavedViewsMenu list={kind} current={search} onApply={(view) => setParams(new URLSearchParams(view.search))} />
+          <SavedViews list={kind} params={paramsFromSearch(search)} onApply={(view) => setParams(searchFromParams(view))} />
         </div>
       </search>
       {list.isPending ? (

@@ -1,0 +1,1 @@
+"""Saved views of the browser app's lists, kept per user and shareable with the team."""
