@@ -111,4 +111,21 @@ describe("CellInspector", () => {
     renderInspector();
     expect(screen.getByText("<b>not html</b>")).toBeTruthy();
   });
+
+  it("shows both values of a row conflict and saves the ones chosen", () => {
+    const onResolveRow = vi.fn();
+    const rowConflict = {
+      rowId: "r1",
+      version: 5,
+      theirsBy: "Bea",
+      merged: {},
+      conflicts: [{ field: "lead_source" as const, mine: "referral", theirs: "conference" }],
+    };
+    renderInspector({ rowConflicts: [{ where: "Acorn Capital", label: () => "Lead source", conflict: rowConflict }], onResolveRow });
+    const panel = screen.getByTestId("row-conflict");
+    expect(within(panel).getByTestId("row-conflict-mine").textContent).toBe("referral");
+    expect(within(panel).getByTestId("row-conflict-theirs").textContent).toBe("conference");
+    fireEvent.click(within(panel).getByRole("button", { name: "Save my choice" }));
+    expect(onResolveRow).toHaveBeenCalledWith(rowConflict, { lead_source: "referral" });
+  });
 });

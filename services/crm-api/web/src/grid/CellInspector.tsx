@@ -12,8 +12,9 @@ import { Badge, EmptyState, UntrustedBadge } from "../ui/Feedback";
 import { SelectField, TextField } from "../ui/Field";
 import { type ColumnSpec, type Stage, displayText } from "./model/columns";
 import { MERGED_FIELDS, merge3, resolve, type Choice, type MergedField } from "./model/conflict";
+import { resolveRow, rowValueText, type RowChoice, type RowConflict, type RowField } from "./model/rowConflict";
 import type { CellConflict } from "./model/state";
-import type { AmountField, CellEdit, PivotCell, PivotRow, Proposal } from "./model/types";
+import type { AmountField, CellEdit, PivotCell, PivotRow, Proposal, RowChanges } from "./model/types";
 
 const FIELD_LABEL: Record<MergedField, string> = {
   stage: "Stage",
@@ -83,6 +84,58 @@ function ConflictPanel({
             const all: Partial<Record<MergedField, Choice>> = {};
             for (const row of rows) all[row.field] = choices[row.field] ?? "mine";
             onResolve(resolve({ ...merge, conflicts: merge.conflicts.length > 0 ? merge.conflicts : rows }, all));
+          }}
+        >
+          Save my choice
+        </Button>
+      </div>
+    </section>
+  );
+}
+
+function RowConflictPanel({
+  conflict,
+  where,
+  label,
+  onResolve,
+}: {
+  conflict: RowConflict;
+  where: string;
+  label: (field: RowField) => string;
+  onResolve: (changes: RowChanges | null) => void;
+}) {
+  const [choices, setChoices] = useState<Partial<Record<RowField, RowChoice>>>({});
+  return (
+    <section className="inspector__section inspector__section--conflict" aria-label={`Two values for ${where}`} data-testid="row-conflict">
+      <h3>Two values for {where}</h3>
+      <p className="muted">{conflict.theirsBy} changed this investor's row while you edited. Nothing is lost: choose what to keep.</p>
+      {conflict.conflicts.map((field) => (
+        <fieldset key={field.field} className="conflict-field">
+          <legend>{label(field.field)}</legend>
+          {(["mine", "theirs"] as const).map((side) => (
+            <label key={side} className="conflict-choice">
+              <input
+                type="radio"
+                name={`row-conflict-${conflict.rowId}-${field.field}`}
+                checked={(choices[field.field] ?? "mine") === side}
+                onChange={() => setChoices((all) => ({ ...all, [field.field]: side }))}
+              />
+              <span className="conflict-choice__who">{side === "mine" ? "Yours" : `${conflict.theirsBy}’s`}</span>
+              <span className="conflict-choice__value" data-testid={`row-conflict-${side}`}>
+                {rowValueText(side === "mine" ? field.mine : field.theirs)}
+              </span>
+            </label>
+          ))}
+        </fieldset>
+      ))}
+      <div className="form__actions">
+        <Button onClick={() => onResolve(null)}>Keep theirs</Button>
+        <Button
+          variant="primary"
+          onClick={() => {
+            const all: Partial<Record<RowField, RowChoice>> = {};
+            for (const field of conflict.conflicts) all[field.field] = choices[field.field] ?? "mine";
+            onResolve(resolveRow(conflict, all));
           }}
         >
           Save my choice
@@ -200,11 +253,13 @@ export function CellInspector({
   stages,
   cell,
   conflicts,
+  rowConflicts = [],
   proposals,
   lockedBy,
   decidingId,
   onSave,
   onResolve,
+  onResolveRow = () => undefined,
   onDecide,
 }: {
   row: PivotRow | undefined;
@@ -214,16 +269,30 @@ export function CellInspector({
   cell: PivotCell | undefined;
   /** every open conflict, wherever the cursor is: neither value is lost while one is open */
   conflicts: readonly { key: string; where: string; conflict: CellConflict }[];
+  /** every open conflict on a row's own fields (lead source, flags, custom columns) */
+  rowConflicts?: readonly { where: string; label: (field: RowField) => string; conflict: RowConflict }[];
   proposals: readonly Proposal[];
   lockedBy: string | null;
   decidingId: string | null;
   onSave: (changes: CellEdit) => Promise<ApiError | null>;
   onResolve: (conflict: CellConflict, changes: CellEdit | null) => void;
+  onResolveRow?: (conflict: RowConflict, changes: RowChanges | null) => void;
   onDecide: (proposal: Proposal, decision: "approve" | "reject") => void;
 }) {
-  const open = conflicts.map(({ key, where, conflict }) => (
-    <ConflictPanel key={`${key}-${conflict.theirs?.version ?? 0}`} conflict={conflict} where={where} stages={stages} onResolve={(changes) => onResolve(conflict, changes)} />
-  ));
+  const open = [
+    ...conflicts.map(({ key, where, conflict }) => (
+      <ConflictPanel key={`${key}-${conflict.theirs?.version ?? 0}`} conflict={conflict} where={where} stages={stages} onResolve={(changes) => onResolve(conflict, changes)} />
+    )),
+    ...rowConflicts.map(({ where, label, conflict }) => (
+      <RowConflictPanel
+        key={`row-${conflict.rowId}-${conflict.version}`}
+        conflict={conflict}
+        where={where}
+        label={label}
+        onResolve={(changes) => onResolveRow(conflict, changes)}
+      />
+    )),
+  ];
   if (!row || !spec) {
     return (
       <aside className="inspector card" aria-label="Selected cell">

@@ -25,6 +25,7 @@ import { GridTable, initials, personHue, type Editing, type SortState } from "./
 import { ImportDialog } from "./ImportDialog";
 import { columnSpecs, copyText, editText, overlayCell, overlayRow, parseInput, type Stage } from "./model/columns";
 import { hasChanges, merge3 } from "./model/conflict";
+import { hasRowChanges, mergeRow, type RowField } from "./model/rowConflict";
 import { planPaste } from "./model/paste";
 import { clamp, moveSelection, rangeOf, single, type Move, type Pos, commandForKey, type Selection } from "./model/selection";
 import { nextSorting, sortValue, toViewSorts } from "./model/sorting";
@@ -360,20 +361,15 @@ export default function GridScreen() {
         const current = currentOf(error);
         if (error.status === 409 && isRowRead(current)) {
           dispatch({ type: "rowSaved", row: current });
-          const touched =
-            (changes.lead_source !== undefined && current.lead_source !== row.lead_source) ||
-            (changes.flags !== undefined && current.flags.join() !== row.flags.join()) ||
-            Object.keys(changes.values ?? {}).some((key) => JSON.stringify(current.values[key]) !== JSON.stringify(row.values[key]));
-          if (!touched) {
-            await saveRow({ ...row, version: current.version }, changes, retryText, current.version);
+          const by = userName(current.updated_by) ?? "Someone";
+          const merge = mergeRow(row, changes, current);
+          if (merge.conflicts.length === 0) {
+            const now = { ...row, lead_source: current.lead_source, flags: current.flags, values: current.values, version: current.version };
+            if (hasRowChanges(merge.merged)) await saveRow(now, merge.merged, retryText, current.version);
             return;
           }
-          const mine = retryText?.text ?? JSON.stringify(changes);
-          toast.show(`Someone changed ${row.investor.name} meanwhile; theirs is shown. Yours was “${mine}”.`, {
-            tone: "error",
-            ms: 20000,
-            action: { label: "Use mine", run: () => void saveRow({ ...row, version: current.version }, changes, retryText, current.version) },
-          });
+          dispatch({ type: "rowConflict", conflict: { rowId: row.id, version: current.version, theirsBy: by, ...merge } });
+          toast.show(`${by} changed ${row.investor.name} while you edited it. Both values are kept: choose one beside the grid.`, { tone: "error", ms: 10000 });
           return;
         }
         dispatch({ type: "rowFailed", rowId: row.id });
@@ -386,7 +382,16 @@ export default function GridScreen() {
         endSaving();
       }
     },
-    [toast, startEdit],
+    [toast, startEdit, userName],
+  );
+  const rowFieldLabel = useCallback(
+    (field: RowField) => {
+      if (field === "lead_source") return "Lead source";
+      if (field === "flags") return "Flags";
+      const key = field.slice("values.".length);
+      return specs.find((spec) => spec.key === key)?.label ?? key;
+    },
+    [specs],
   );
 
   const finishEdit = useCallback(
@@ -406,7 +411,9 @@ export default function GridScreen() {
           }
           const retry = { pos: current.pos, text: current.text };
           if (parsed.kind === "cell" && base.fundId) void saveCell(row.id, base.fundId, base.cell, parsed.changes, retry);
-          if (parsed.kind === "row") void saveRow(row, parsed.changes, retry);
+          // Against the row as it was read when the edit began: a change someone made meanwhile
+          // answers 409 and merges, or is kept beside mine (never overwritten unseen).
+          if (parsed.kind === "row") void saveRow(base.row, parsed.changes, retry);
         }
       }
       live.unlock(base.rowId, base.ref);
@@ -816,6 +823,16 @@ export default function GridScreen() {
             onSave={(changes) => {
               if (!activeRow || !activeSpec?.fundId) return Promise.resolve(null);
               return saveCell(activeRow.id, activeSpec.fundId, activeRow.cells[activeSpec.fundId], changes);
+            }}
+            rowConflicts={Object.values(state.rowConflicts).map((conflict) => ({
+              conflict,
+              where: state.rows.find((r) => r.id === conflict.rowId)?.investor.name ?? "a row",
+              label: rowFieldLabel,
+            }))}
+            onResolveRow={(conflict, changes) => {
+              dispatch({ type: "rowResolved", rowId: conflict.rowId });
+              const row = state.rows.find((r) => r.id === conflict.rowId);
+              if (changes && row && hasRowChanges(changes)) void saveRow(row, changes, undefined, conflict.version);
             }}
             onResolve={(conflict, changes) => {
               dispatch({ type: "resolved", rowId: conflict.rowId, fundId: conflict.fundId });

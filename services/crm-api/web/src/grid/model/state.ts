@@ -17,6 +17,7 @@ import type {
   PresenceEntry,
   RowChanges,
 } from "./types";
+import type { RowConflict } from "./rowConflict";
 import { asAmountField, cellKey, fundRef } from "./types";
 
 export interface LiveEvent {
@@ -54,6 +55,8 @@ export interface GridState {
   pendingCells: Record<string, CellEdit>;
   pendingRows: Record<string, RowChanges>;
   conflicts: Record<string, CellConflict>;
+  /** rows whose own fields two people changed, by row id: kept until the user chooses */
+  rowConflicts: Record<string, RowConflict>;
   /** something changed that the loaded grid cannot show by itself: reload */
   outdated: null | "rows" | "columns";
   /** who changed what last, for a short highlight */
@@ -73,6 +76,7 @@ export const initialGridState: GridState = {
   pendingCells: {},
   pendingRows: {},
   conflicts: {},
+  rowConflicts: {},
   outdated: null,
   recent: {},
 };
@@ -92,6 +96,8 @@ export type GridAction =
   | { type: "rowPending"; rowId: string; changes: RowChanges }
   | { type: "rowSaved"; row: GridRowRead }
   | { type: "rowFailed"; rowId: string }
+  | { type: "rowConflict"; conflict: RowConflict }
+  | { type: "rowResolved"; rowId: string }
   | { type: "batch"; batch: BatchRead }
   | { type: "outdated"; what: "rows" | "columns" };
 
@@ -373,6 +379,14 @@ export function gridReducer(state: GridState, action: GridAction): GridState {
     }
     case "rowFailed":
       return { ...state, pendingRows: without(state.pendingRows, action.rowId) };
+    case "rowConflict":
+      return {
+        ...state,
+        pendingRows: without(state.pendingRows, action.conflict.rowId),
+        rowConflicts: { ...state.rowConflicts, [action.conflict.rowId]: action.conflict },
+      };
+    case "rowResolved":
+      return { ...state, rowConflicts: without(state.rowConflicts, action.rowId) };
     case "batch": {
       let next = state;
       for (const cell of action.batch.cells) next = gridReducer(next, { type: "cellSaved", cell });
