@@ -294,6 +294,11 @@ def test_an_agents_proposal_is_accepted_in_its_cell(
     fund = seeded["funds"][0]
     acorn = seeded["investors"][0]
     key = stack.create_key(["read", "write:logged"])
+    # The grid is open before the agent proposes: the proposal arrives on the live feed (the
+    # grid no longer polls while the feed is up).
+    _open_grid(page, seeded["tag"])
+    cell = _cell(page, acorn["row"]["id"], fund["id"])
+    cell.click()
     proposed = stack.api(
         "POST",
         "/api/agent/actions",
@@ -308,10 +313,7 @@ def test_an_agents_proposal_is_accepted_in_its_cell(
     )
     assert proposed.status_code == 202, proposed.text
     assert proposed.json()["outcome"] == "proposed"
-    _open_grid(page, seeded["tag"])
-    cell = _cell(page, acorn["row"]["id"], fund["id"])
     expect(cell).to_contain_text("$4.2M")
-    cell.click()
     card = page.get_by_test_id("proposal")
     expect(card).to_contain_text("Committed → $4,200,000")
     # The agent's reason is outside text: shown as text, markup and all.

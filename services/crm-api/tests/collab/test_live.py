@@ -183,6 +183,23 @@ async def _edits_presence_and_locks(
     flagged = await expect(alice_ws, is_change("crm.grid_row.updated", row["id"]))
     assert flagged["event"]["data"]["flags"] == ["follow_up"]
 
+    # An agent's proposal on a cell reaches the grid at once (the grid shows it in place).
+    key = await admin.call(
+        "POST", "/api/api-keys", 201, json={"name": "agent", "scopes": ["read", "write:logged"]}
+    )
+    proposed = await admin.call(
+        "POST",
+        "/api/agent/actions",
+        202,
+        json={
+            "action": "move_stage",
+            "params": {"opportunity_id": cell_a["opportunity_id"], "stage": "meeting"},
+            "evidence": [{"type": "opportunity", "id": cell_a["opportunity_id"]}],
+        },
+        headers={"X-API-Key": key["key"], "Authorization": "", "Idempotency-Key": "live-prop-1"},
+    )
+    await expect(paul_ws, is_change("crm.proposal.created", proposed["proposal"]["id"]))
+
     # Locks: Paul takes the cell for a second; Alice sees it, cannot take it, and her edit of
     # the cell is refused until the lock expires on its own.
     await paul_ws.send(json.dumps({"type": "lock", **cell, "ttl": 1}))

@@ -54,6 +54,7 @@ GRID_AGGREGATES = {
     "opportunity",
     "fund",
     "communication",
+    "proposal",
     "organization",
     "contact",
     "backup",

@@ -43,6 +43,8 @@ function idempotencyKey(): string {
   return crypto.randomUUID();
 }
 
+const PROPOSALS_KEY = ["proposals", { status: "pending", entity_type: "opportunity" }] as const;
+
 async function allProposals(): Promise<Proposal[]> {
   const items: Proposal[] = [];
   let cursor: string | undefined;
@@ -150,22 +152,12 @@ export default function GridScreen() {
     queryKey: totalsKey,
     queryFn: () => unwrap(api.GET("/api/grid/totals", { params: { query: { view_id: viewId ?? undefined, list: list ?? undefined, q: q || undefined } } })),
   });
-  const proposals = useQuery({ queryKey: ["proposals", { status: "pending", entity_type: "opportunity" }], queryFn: allProposals, refetchInterval: 30_000 });
 
   const stages: Stage[] = useMemo(() => (stageQuery.data ?? []).filter((s) => s.is_active).map((s) => ({ value: s.value, label: s.label })), [stageQuery.data]);
   const userName = useCallback((id: string | null | undefined) => (users.data ?? []).find((u) => u.id === id)?.display_name ?? null, [users.data]);
   const view = views.data?.items.find((item) => item.id === viewId);
   const amountField = amountOverride ?? asAmountField(state.amountField);
   const specs = useMemo(() => columnSpecs(state.columns), [state.columns]);
-  const proposalsByOpportunity = useMemo(() => {
-    const map = new Map<string, Proposal[]>();
-    for (const proposal of proposals.data ?? []) {
-      if (proposal.target_type !== "opportunity" || !proposal.target_id) continue;
-      if (proposal.action !== "move_stage" && proposal.action !== "set_amounts") continue;
-      map.set(proposal.target_id, [...(map.get(proposal.target_id) ?? []), proposal]);
-    }
-    return map;
-  }, [proposals.data]);
 
   // Totals follow edits, the team's included: refreshed a moment after the grid changes.
   const totalsTimer = useRef<number | undefined>(undefined);
@@ -183,7 +175,19 @@ export default function GridScreen() {
     seq: state.status === "ready" ? (state.seq ?? 0) : null,
     enabled: state.status === "ready" || state.rows.length > 0,
     onReset: () => setReload((n) => n + 1),
+    onProposal: () => void queryClient.invalidateQueries({ queryKey: PROPOSALS_KEY }),
   });
+  // Proposals arrive on the live feed; polled only while the feed is down.
+  const proposals = useQuery({ queryKey: PROPOSALS_KEY, queryFn: allProposals, refetchInterval: live.status === "live" ? false : 30_000 });
+  const proposalsByOpportunity = useMemo(() => {
+    const map = new Map<string, Proposal[]>();
+    for (const proposal of proposals.data ?? []) {
+      if (proposal.target_type !== "opportunity" || !proposal.target_id) continue;
+      if (proposal.action !== "move_stage" && proposal.action !== "set_amounts") continue;
+      map.set(proposal.target_id, [...(map.get(proposal.target_id) ?? []), proposal]);
+    }
+    return map;
+  }, [proposals.data]);
   const meUserId = live.me?.userId ?? user.id;
 
   // Row order: a sort the user picked, else the view's (the server's order), else row position.

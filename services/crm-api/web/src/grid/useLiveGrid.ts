@@ -56,6 +56,7 @@ export function useLiveGrid({
   seq,
   enabled,
   onReset,
+  onProposal = () => undefined,
 }: {
   dispatch: Dispatch<GridAction>;
   viewId: string | null;
@@ -63,6 +64,8 @@ export function useLiveGrid({
   seq: number | null;
   enabled: boolean;
   onReset: () => void;
+  /** an agent's proposal was made or decided (crm.proposal.*): the pending ones to show changed */
+  onProposal?: () => void;
 }): LiveGrid {
   const [status, setStatus] = useState<LiveStatus>("connecting");
   const [me, setMe] = useState<LiveMe | null>(null);
@@ -71,11 +74,13 @@ export function useLiveGrid({
   const waiters = useRef(new Map<string, (answer: LockAnswer) => void>());
   const held = useRef(new Set<string>());
   const resetRef = useRef(onReset);
+  const proposalRef = useRef(onProposal);
   const presenceCell = useRef<{ row_id: string; column: string } | null>(null);
   const viewRef = useRef(viewId);
 
   useEffect(() => {
     resetRef.current = onReset;
+    proposalRef.current = onProposal;
     viewRef.current = viewId;
   });
 
@@ -118,7 +123,8 @@ export function useLiveGrid({
             break;
           case "change":
             lastSeq.current = Math.max(lastSeq.current ?? 0, data.seq);
-            dispatch({ type: "change", seq: data.seq, event: data.event });
+            if (data.event.type?.startsWith("crm.proposal.")) proposalRef.current();
+            else dispatch({ type: "change", seq: data.seq, event: data.event });
             break;
           case "caught_up":
             lastSeq.current = Math.max(lastSeq.current ?? 0, data.seq);
