@@ -6,6 +6,7 @@ import { Fragment, useState } from "react";
 
 import { api, unwrap } from "../api/client";
 import type { components } from "../api/schema";
+import { useUsers } from "../api/users";
 import { RecordLink } from "../agents/RecordLink";
 import { formatDateTime, formatRelative } from "../lib/format";
 import { Badge, EmptyState, PageHeader, SkeletonRows } from "../ui/Feedback";
@@ -77,7 +78,7 @@ function AuditLog() {
   const { values, set, replaceAll } = useListParams({ entity_type: "", entity_id: "", actor_id: "", action: "", since: "", until: "" });
   const pages = useCursorPages<number>(JSON.stringify(values));
   const [open, setOpen] = useState<number | null>(null);
-  const users = useQuery({ queryKey: ["users"], queryFn: () => unwrap(api.GET("/api/users")) });
+  const users = useUsers();
   const keys = useQuery({ queryKey: ["api-keys", "all"], queryFn: () => unwrap(api.GET("/api/admin/api-keys")) });
 
   const query = useQuery({

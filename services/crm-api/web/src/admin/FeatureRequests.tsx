@@ -7,6 +7,7 @@ import { useState } from "react";
 import { api, unwrap } from "../api/client";
 import { ApiError } from "../api/problem";
 import type { components } from "../api/schema";
+import { useUsers } from "../api/users";
 import { formatDate, formatRelative } from "../lib/format";
 import { Button } from "../ui/Button";
 import { Dialog } from "../ui/Dialog";
@@ -167,7 +168,7 @@ function FeatureRequestsScreen() {
   const sort: Sort = SORTS.find((s) => s.value === values.sort)?.value ?? "-created_at";
   const pages = useCursorPages<string>(JSON.stringify(values));
   const [editing, setEditing] = useState<Request | "new" | null>(null);
-  const users = useQuery({ queryKey: ["users"], queryFn: () => unwrap(api.GET("/api/users")) });
+  const users = useUsers();
   const names = new Map((users.data ?? []).map((u) => [u.id, u.display_name]));
   const query = useQuery({
     queryKey: ["feature-requests", values, pages.cursor],

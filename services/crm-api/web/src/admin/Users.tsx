@@ -10,6 +10,7 @@ import { useState } from "react";
 import { api, unwrap } from "../api/client";
 import { ApiError } from "../api/problem";
 import type { components } from "../api/schema";
+import { useUsers } from "../api/users";
 import { useUser } from "../auth/session";
 import { formatDateTime, formatNumber, formatRelative } from "../lib/format";
 import { Button } from "../ui/Button";
@@ -268,7 +269,7 @@ function UsersList() {
   const { values, set, replaceAll } = useListParams({ q: "", role: "", status: "active", sort: "name" });
   const [creating, setCreating] = useState(false);
   const [sessionsOf, setSessionsOf] = useState<User | null>(null);
-  const users = useQuery({ queryKey: ["users"], queryFn: () => unwrap(api.GET("/api/users")) });
+  const users = useUsers();
   const shown = filterUsers(users.data ?? [], values);
   return (
     <div className="page ops-page">

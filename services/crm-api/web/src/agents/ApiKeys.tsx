@@ -11,6 +11,7 @@ import { Link } from "react-router";
 import { api, unwrap } from "../api/client";
 import { ApiError } from "../api/problem";
 import type { components } from "../api/schema";
+import { useUsers } from "../api/users";
 import { isAdmin, useUser } from "../auth/session";
 import { ConfirmDialog } from "../admin/ui/ConfirmDialog";
 import { CopyButton } from "../admin/ui/CopyButton";
@@ -85,7 +86,7 @@ function SecretDialog({ created, onClose }: { created: ApiKeyCreated | null; onC
 
 function CreateKey({ admin, onCreated }: { admin: boolean; onCreated: (key: ApiKeyCreated) => void }) {
   const queryClient = useQueryClient();
-  const users = useQuery({ queryKey: ["users"], queryFn: () => unwrap(api.GET("/api/users")), enabled: admin });
+  const users = useUsers({ enabled: admin });
   const [name, setName] = useState("");
   const [scopes, setScopes] = useState<Scope[]>(["read"]);
   const [expires, setExpires] = useState("");
@@ -393,7 +394,7 @@ function UntrustedSwitch({ apiKey }: { apiKey: ApiKey }) {
 
 function AllKeys() {
   const keys = useQuery({ queryKey: ["api-keys", "all"], queryFn: () => unwrap(api.GET("/api/admin/api-keys")) });
-  const users = useQuery({ queryKey: ["users"], queryFn: () => unwrap(api.GET("/api/users")) });
+  const users = useUsers();
   const [showRevoked, setShowRevoked] = useState(false);
   const names = new Map((users.data ?? []).map((u) => [u.id, u.display_name]));
   if (keys.isPending) return <SkeletonRows rows={4} />;

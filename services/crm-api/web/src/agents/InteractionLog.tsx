@@ -8,6 +8,7 @@ import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { Fragment, useMemo, useState } from "react";
 
 import { api, unwrap } from "../api/client";
+import { useUsers } from "../api/users";
 import { isAdmin, useUser } from "../auth/session";
 import { useListParams } from "../admin/ui/listState";
 import { SavedViews } from "../views/SavedViews";
@@ -135,7 +136,7 @@ export default function InteractionLog() {
   });
   const [open, setOpen] = useState<number | null>(null);
 
-  const users = useQuery({ queryKey: ["users"], queryFn: () => unwrap(api.GET("/api/users")) });
+  const users = useUsers();
   const keys = useQuery({
     queryKey: ["api-keys", admin ? "all" : "mine"],
     queryFn: () => (admin ? unwrap(api.GET("/api/admin/api-keys")) : unwrap(api.GET("/api/api-keys"))),

@@ -68,11 +68,7 @@ export function useInteractions(subject: Subject) {
   });
 }
 
-export function useUsers() {
-  const query = useQuery({ queryKey: ["users"], queryFn: () => unwrap(api.GET("/api/users")), staleTime: 300_000 });
-  const byId = useMemo(() => new Map((query.data ?? []).map((user) => [user.id, user])), [query.data]);
-  return { ...query, byId };
-}
+export { useUsers } from "../api/users";
 
 export function useFunds() {
   const query = useQuery({

@@ -13,6 +13,7 @@ import { useSearchParams } from "react-router";
 
 import { api, fetchRaw, unwrap } from "../api/client";
 import { ApiError } from "../api/problem";
+import { useUsers } from "../api/users";
 import { useUser } from "../auth/session";
 import { formatMoney, formatNumber } from "../lib/format";
 import { Button } from "../ui/Button";
@@ -146,7 +147,7 @@ export default function GridScreen() {
   const views = useQuery({ queryKey: ["grid", "views"], queryFn: () => unwrap(api.GET("/api/grid/views")) });
   const lists = useQuery({ queryKey: ["grid", "lists"], queryFn: () => unwrap(api.GET("/api/grid/lists")), staleTime: 60_000 });
   const stageQuery = useQuery({ queryKey: ["lookups", "pipeline_stage"], queryFn: () => unwrap(api.GET("/api/lookups/{list_name}", { params: { path: { list_name: "pipeline_stage" } } })), staleTime: 300_000 });
-  const users = useQuery({ queryKey: ["users"], queryFn: () => unwrap(api.GET("/api/users")), staleTime: 300_000 });
+  const users = useUsers();
   const totalsKey = ["grid", "totals", { view_id: viewId, list, q }] as const;
   const totals = useQuery({
     queryKey: totalsKey,

@@ -28,6 +28,7 @@ import { useSearchParams } from "react-router";
 import { api, unwrap } from "../api/client";
 import { useRecordNames } from "../api/names";
 import { ApiError } from "../api/problem";
+import { useUsers } from "../api/users";
 import { formatCompactMoney, formatMoney } from "../lib/format";
 import { Button } from "../ui/Button";
 import { Dialog } from "../ui/Dialog";
@@ -190,7 +191,7 @@ export default function Pipeline() {
     contacts: (opportunities.data ?? []).flatMap((o) => (o.investor_contact_id ? [o.investor_contact_id] : [])),
     organizations: (opportunities.data ?? []).flatMap((o) => (o.investor_organization_id ? [o.investor_organization_id] : [])),
   });
-  const users = useQuery({ queryKey: ["users"], queryFn: () => unwrap(api.GET("/api/users")), staleTime: 300_000 });
+  const users = useUsers();
   const [activeId, setActiveId] = useState<string | null>(null);
   const [askLost, setAskLost] = useState<Move | null>(null);
   const [lostError, setLostError] = useState<string | undefined>();

@@ -28,9 +28,7 @@ export function lookupLabel(values: Lookup[] | undefined, value: string | null |
   return values?.find((v) => v.value === value)?.label ?? value;
 }
 
-export function useUsers() {
-  return useQuery({ queryKey: ["users"], queryFn: () => unwrap(api.GET("/api/users")), staleTime: LONG });
-}
+export { useUsers } from "../api/users";
 
 export function useTags() {
   return useQuery({
