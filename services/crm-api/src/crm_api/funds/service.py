@@ -7,11 +7,8 @@ fund (`register_opportunity_count`), and a purge asks it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any, Protocol
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crm_api.auth.principal import Principal
@@ -21,6 +18,7 @@ from crm_api.funds.models import Fund
 from crm_api.funds.schemas import CENT, FundCreate, FundFilter, FundPage, FundRead, FundUpdate
 from crm_api.kit import aggregate
 from crm_api.kit.errors import DuplicateRecord, InvalidValue
+from crm_api.kit.repository import unique_or_duplicate
 from crm_api.lookups import service as lookups
 
 STATUS_LIST = "fund_status"
@@ -31,6 +29,10 @@ class OpportunityCount(Protocol):
 
 
 _OPPORTUNITY_COUNTS: list[OpportunityCount] = []
+
+
+# The live-unique index refused: a concurrent write got there first.
+NAME_TAKEN = "a live fund already has this name"
 
 
 def register_opportunity_count(count: OpportunityCount) -> None:
@@ -76,17 +78,6 @@ def _require_free_name(session: Session, name: str, fund: Fund | None = None) ->
         )
 
 
-@contextmanager
-def _name_guard() -> Iterator[None]:
-    """Turns the live-name index's refusal (a concurrent write won the name) into a 409."""
-    try:
-        yield
-    except IntegrityError as exc:
-        if "unique" not in str(exc.orig).lower():
-            raise
-        raise DuplicateRecord("a live fund already has this name", field="name") from exc
-
-
 def get(session: Session, *, fund_id: str, include_deleted: bool = False) -> Fund:
     return aggregate.require_live(repository.get(session, fund_id), include_deleted=include_deleted)
 
@@ -118,7 +109,7 @@ def create(session: Session, *, data: FundCreate, by: Principal) -> dict[str, An
     )
     aggregate.stamp_new(fund, by)
     session.add(fund)
-    with _name_guard():
+    with unique_or_duplicate(NAME_TAKEN, field="name"):
         session.flush()
     return aggregate.created(
         session, kind=KIND, obj=fund, actor=by, payload=data.model_dump(mode="json")
@@ -161,7 +152,7 @@ def update(
         if data.position is None:
             raise InvalidValue("position must not be null", field="position")
         fund.position = data.position
-    with _name_guard():
+    with unique_or_duplicate(NAME_TAKEN, field="name"):
         return aggregate.updated(
             session,
             kind=KIND,
@@ -187,7 +178,7 @@ def restore(session: Session, *, record_id: str, by: Principal) -> dict[str, Any
                 field="name",
                 fund_id=owner,
             )
-    with _name_guard():
+    with unique_or_duplicate(NAME_TAKEN, field="name"):
         return aggregate.restored(session, kind=KIND, obj=fund, actor=by)
 
 

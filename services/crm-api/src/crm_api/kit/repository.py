@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from crm_api.kit.errors import InvalidValue
+from crm_api.kit.errors import DuplicateRecord, InvalidValue
 from crm_api.kit.models import IdempotencyRecord
 from crm_api.kit.pagination import keyset, next_cursor
 from crm_api.kit.schemas import Deleted, ListParams
@@ -103,3 +106,15 @@ def idempotency_record(
             IdempotencyRecord.principal_id == principal_id, IdempotencyRecord.key == key
         )
     ).first()
+
+
+@contextmanager
+def unique_or_duplicate(message: str, *, field: str) -> Iterator[None]:
+    """Turns a unique index's refusal (a concurrent write got there first, after the caller's own
+    check) into a 409 that names `field`; any other integrity error goes through."""
+    try:
+        yield
+    except IntegrityError as exc:
+        if "unique" not in str(exc.orig).lower():
+            raise
+        raise DuplicateRecord(message, field=field) from exc

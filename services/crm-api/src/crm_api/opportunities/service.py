@@ -13,12 +13,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crm_api.auth import service as users
@@ -31,6 +28,7 @@ from crm_api.funds.models import Fund
 from crm_api.funds.schemas import CENT
 from crm_api.kit import aggregate
 from crm_api.kit.errors import DuplicateRecord, InvalidValue, RecordNotFound
+from crm_api.kit.repository import unique_or_duplicate
 from crm_api.lookups import service as lookups
 from crm_api.opportunities import repository
 from crm_api.opportunities.models import Opportunity, opportunity_tag
@@ -52,6 +50,10 @@ ENTITY = "opportunity"
 
 custom_fields.register_entity(ENTITY, Opportunity.custom_fields)
 tags.register_link(opportunity_tag)
+
+
+# The live-unique index refused: a concurrent write got there first.
+TWIN_TAKEN = "this investor already has a live opportunity in this fund"
 
 
 def _amount(value: Decimal | None) -> Decimal | None:
@@ -186,19 +188,6 @@ def _require_no_live_twin(session: Session, opp: Opportunity) -> None:
         )
 
 
-@contextmanager
-def _live_twin_guard() -> Iterator[None]:
-    """Turns the live-unique index's refusal (a concurrent write got there first) into a 409."""
-    try:
-        yield
-    except IntegrityError as exc:
-        if "unique" not in str(exc.orig).lower():
-            raise
-        raise DuplicateRecord(
-            "this investor already has a live opportunity in this fund", field="fund_id"
-        ) from exc
-
-
 def get(session: Session, *, opportunity_id: str, include_deleted: bool = False) -> Opportunity:
     return aggregate.require_live(
         repository.get(session, opportunity_id), include_deleted=include_deleted
@@ -253,7 +242,7 @@ def create(session: Session, *, data: OpportunityCreate, by: Principal) -> dict[
     _require_no_live_twin(session, opp)
     aggregate.stamp_new(opp, by)
     session.add(opp)
-    with _live_twin_guard():
+    with unique_or_duplicate(TWIN_TAKEN, field="fund_id"):
         session.flush()
     return aggregate.created(
         session,
@@ -332,7 +321,7 @@ def update(
     # No autoflush while the change is half-applied: the checks' queries would write it early.
     with session.no_autoflush:
         _apply(session, opp=opp, data=data, before=before)
-    with _live_twin_guard():
+    with unique_or_duplicate(TWIN_TAKEN, field="fund_id"):
         return aggregate.updated(
             session,
             kind=KIND,
@@ -392,7 +381,7 @@ def restore(session: Session, *, record_id: str, by: Principal) -> dict[str, Any
                 "this investor now has another live opportunity in this fund; delete it first",
                 opportunity_id=existing,
             )
-    with _live_twin_guard():
+    with unique_or_duplicate(TWIN_TAKEN, field="fund_id"):
         return aggregate.restored(session, kind=KIND, obj=opp, actor=by)
 
 

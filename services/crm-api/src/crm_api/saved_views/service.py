@@ -12,17 +12,15 @@ Errors: RecordNotFound (404), NotYourView (403), DuplicateRecord (409), Precondi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crm_api.auth import service as users
 from crm_api.auth.principal import Principal
 from crm_api.kit import aggregate
 from crm_api.kit.errors import DuplicateRecord, InvalidValue, RecordNotFound
+from crm_api.kit.repository import unique_or_duplicate
 from crm_api.saved_views import repository
 from crm_api.saved_views.models import SavedView
 from crm_api.saved_views.schemas import (
@@ -38,6 +36,10 @@ from crm_common.errors import Forbidden
 class NotYourView(Forbidden):
     title = "Only the view's owner may do that"
     slug = "not-your-view"
+
+
+# The live-unique index refused: a concurrent write got there first.
+NAME_TAKEN = "you already have a view of this list with this name"
 
 
 def _to_read(view: SavedView, owner_name: str) -> SavedViewRead:
@@ -119,19 +121,6 @@ def _require_free_name(
         )
 
 
-@contextmanager
-def _name_guard() -> Iterator[None]:
-    """Turns the live-name index's refusal (a concurrent write won the name) into a 409."""
-    try:
-        yield
-    except IntegrityError as exc:
-        if "unique" not in str(exc.orig).lower():
-            raise
-        raise DuplicateRecord(
-            "you already have a view of this list with this name", field="name"
-        ) from exc
-
-
 def read_view(session: Session, *, record_id: str, by: Principal) -> SavedViewRead:
     return _read(session, get_view(session, view_id=record_id, by=by))
 
@@ -160,7 +149,7 @@ def create_view(session: Session, *, data: SavedViewCreate, by: Principal) -> di
     )
     aggregate.stamp_new(view, by)
     session.add(view)
-    with _name_guard():
+    with unique_or_duplicate(NAME_TAKEN, field="name"):
         session.flush()
     created = aggregate.created(
         session, kind=KIND, obj=view, actor=by, payload=data.model_dump(mode="json")
@@ -196,7 +185,7 @@ def update_view(
         view.is_shared = data.is_shared
     if data.position is not None:
         view.position = data.position
-    with _name_guard():
+    with unique_or_duplicate(NAME_TAKEN, field="name"):
         changed = aggregate.updated(
             session,
             kind=KIND,
@@ -222,6 +211,6 @@ def restore_view(session: Session, *, record_id: str, by: Principal) -> dict[str
         _require_free_name(
             session, owner_id=view.owner_id, list_key=view.list_key, name=view.name, own=view.id
         )
-    with _name_guard():
+    with unique_or_duplicate(NAME_TAKEN, field="name"):
         restored = aggregate.restored(session, kind=KIND, obj=view, actor=by)
     return _answer(session, view, restored)

@@ -10,17 +10,16 @@ purge counts the links of every tagged record.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Table
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crm_api.auth.principal import Principal
 from crm_api.kit import aggregate
 from crm_api.kit.errors import DuplicateRecord, InvalidValue, StillReferenced
+from crm_api.kit.repository import unique_or_duplicate
 from crm_api.tags import repository
 from crm_api.tags.models import Tag
 from crm_api.tags.schemas import TagCreate, TagFilter, TagPage, TagRead, TagRef, TagUpdate
@@ -28,6 +27,10 @@ from crm_api.tags.schemas import TagCreate, TagFilter, TagPage, TagRead, TagRef,
 FIELD = "tag_ids"
 
 _LINKS: dict[str, Table] = {}
+
+
+# The live-unique index refused: a concurrent write got there first.
+NAME_TAKEN = "a live tag already has this name"
 
 
 def register_link(link: Table) -> None:
@@ -67,17 +70,6 @@ def _require_free_name(session: Session, name: str, tag: Tag | None = None) -> N
         raise DuplicateRecord(f"a live tag is already called {name!r}", field="name", tag_id=owner)
 
 
-@contextmanager
-def _name_guard() -> Iterator[None]:
-    """Turns the live-name index's refusal (a concurrent write won the name) into a 409."""
-    try:
-        yield
-    except IntegrityError as exc:
-        if "unique" not in str(exc.orig).lower():
-            raise
-        raise DuplicateRecord("a live tag already has this name", field="name") from exc
-
-
 def get(session: Session, *, tag_id: str, include_deleted: bool = False) -> Tag:
     return aggregate.require_live(repository.get(session, tag_id), include_deleted=include_deleted)
 
@@ -101,7 +93,7 @@ def create(session: Session, *, data: TagCreate, by: Principal) -> dict[str, Any
     )
     aggregate.stamp_new(tag, by)
     session.add(tag)
-    with _name_guard():
+    with unique_or_duplicate(NAME_TAKEN, field="name"):
         session.flush()
     return aggregate.created(
         session, kind=KIND, obj=tag, actor=by, payload=data.model_dump(mode="json")
@@ -131,7 +123,7 @@ def update(
         tag.color = data.color
     if "description" in fields:
         tag.description = data.description or ""
-    with _name_guard():
+    with unique_or_duplicate(NAME_TAKEN, field="name"):
         return aggregate.updated(
             session,
             kind=KIND,
@@ -159,7 +151,7 @@ def restore(session: Session, *, record_id: str, by: Principal) -> dict[str, Any
                 field="name",
                 tag_id=owner,
             )
-    with _name_guard():
+    with unique_or_duplicate(NAME_TAKEN, field="name"):
         return aggregate.restored(session, kind=KIND, obj=tag, actor=by)
 
 
