@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from crm_common.errors import PROBLEM_JSON, CRMError, Problem, TooManyRequests
@@ -89,6 +89,27 @@ async def _unstorable(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(problem)
 
 
+# What the databases say when a write waited out its lock (SQLite's busy timeout, PostgreSQL's
+# lock_timeout): the request did nothing and may simply be sent again.
+_BUSY = ("database is locked", "database is busy", "lock timeout", "could not obtain lock")
+RETRY_AFTER_BUSY_S = 2
+
+
+async def _database_busy(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, OperationalError)
+    if not any(sign in str(exc.orig).lower() for sign in _BUSY):
+        return await _unexpected(request, exc)
+    logger.warning("database busy on %s %s: %s", request.method, request.url.path, exc.orig)
+    problem = Problem(
+        type="urn:lp-crm:problem:busy",
+        title="The database is busy",
+        status=503,
+        detail="a long write holds the database; nothing was changed, send the request again",
+        instance=request.url.path,
+    )
+    return problem_response(problem, {"Retry-After": str(RETRY_AFTER_BUSY_S)})
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
     problem = Problem(
@@ -105,4 +126,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(DataError, _unstorable)
+    app.add_exception_handler(OperationalError, _database_busy)
     app.add_exception_handler(Exception, _unexpected)
