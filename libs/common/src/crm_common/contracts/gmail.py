@@ -7,14 +7,31 @@ a late-arriving participant, a delete). Bodies are not part of it: consumers tha
 gmail-sync (`gmail.*` request-reply) or get it from their own events.
 
 A `deleted` event carries the last state with `deleted_at` set; consumers drop what they derived
-from the message.
+from the message. A message is deleted when no team mailbox holds it any more, when it falls under
+a privacy rule (an excluded label, domain or address), and when a person marks it private
+(`is_private`): everything derived from it must go.
+
+gmail-sync keeps one canonical message per RFC Message-ID across the team's mailboxes:
+`mailbox_user_id` is the first team member whose mailbox holds it and `mailbox_user_ids` all of
+them; `links` are the resolver entities its participants matched (only matched mail has a body,
+which `gmail.messages.get` serves).
+
+Request-reply (`SUBJECT_*`): the subjects sit outside `gmail.message.>`, which the GMAIL stream
+captures (a stream would answer a request with a PubAck).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+SUBJECT_MESSAGE_GET = "gmail.messages.get"
+SUBJECT_MESSAGES_OF_ENTITY = "gmail.messages.of_entity"
+SUBJECTS = (SUBJECT_MESSAGE_GET, SUBJECT_MESSAGES_OF_ENTITY)
+
+EmailMatchKind = Literal["exact_address", "domain"]
 
 
 class EmailAddress(BaseModel):
@@ -43,3 +60,78 @@ class GmailMessageData(BaseModel):
         min_length=1, max_length=64, description="The CRM user whose mailbox it was seen in"
     )
     deleted_at: datetime | None = None
+    mailbox_user_ids: list[str] = Field(
+        default_factory=list, description="Every CRM user whose mailbox holds it"
+    )
+    labels: list[str] = Field(
+        default_factory=list, description="Gmail label ids over its mailboxes (INBOX, SENT, ...)"
+    )
+    links: list[EmailEntityLink] = Field(
+        default_factory=list, description="The resolver entities its participants matched"
+    )
+    is_private: bool = Field(default=False, description="A person marked it private")
+    has_attachments: bool = False
+
+
+class EmailEntityLink(BaseModel):
+    """A message's link to a resolver entity: which address matched it, and how."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    entity_id: str = Field(min_length=1, max_length=64)
+    entity_kind: Literal["person", "organization"]
+    address: str = Field(min_length=3, max_length=320)
+    match_kind: EmailMatchKind
+    confidence: float = Field(ge=0.0, le=1.0)
+
+
+# -- gmail.messages.get ---------------------------------------------------------------------------
+
+
+class MessageGetRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(min_length=1, max_length=128, description="gmail-sync's id for the message")
+
+
+class AttachmentInfo(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sha256: str
+    filename: str | None
+    content_type: str
+    size: int
+    is_stored: bool = Field(description="False: over the size cap, only its hash is known")
+
+
+class MessageRead(BaseModel):
+    """A matched message with its text. Outside text: render it as text, never as HTML."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    message: GmailMessageData
+    version: int
+    body_text: str
+    searchable_text: str = Field(description="The body without quoted replies and signatures")
+    attachments: list[AttachmentInfo] = Field(default_factory=list)
+
+
+# -- gmail.messages.of_entity ---------------------------------------------------------------------
+
+
+class MessagesOfEntityRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    entity_id: str = Field(min_length=1, max_length=64)
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: str | None = Field(default=None, max_length=200, description="next_cursor of a page")
+
+
+class MessagesPage(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    items: list[GmailMessageData] = Field(description="The newest first")
+    next_cursor: str | None = None
+
+
+GmailMessageData.model_rebuild()
