@@ -275,3 +275,20 @@ def events(db: Database) -> list[CloudEvent]:
 
 def events_per_message(db: Database) -> Counter[str]:
     return Counter(event.subject for event in events(db))
+
+
+KNOWN = "alice.adams@northpeak-capital.example"
+STRANGER = "someone@elsewhere.example"
+
+
+async def known_contact(resolver: RunningResolver) -> str:
+    """Alice Adams, a CRM contact: mail from her matches. Returns her entity id."""
+    await resolver.add("contact", crm_contact("c-alice", "Alice", "Adams", emails=[KNOWN]))
+    return await resolver.knows(KNOWN)
+
+
+def by_message_id(db: Database, message_id: str) -> EmailMessage | None:
+    with db.session() as session:
+        found = session.scalar(select(EmailMessage).where(EmailMessage.message_id == message_id))
+        session.expunge_all()
+        return found
