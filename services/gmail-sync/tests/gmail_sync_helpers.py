@@ -122,7 +122,7 @@ class RunningResolver:
     async def knows(self, address: str) -> str:
         """Wait until the resolver resolves `address` to an entity a CRM record stands behind."""
 
-        async def probe() -> str | None:
+        async def probe() -> str:
             answer = await call(
                 self.bus.nc,
                 contract.SUBJECT_RESOLVE,
@@ -133,7 +133,7 @@ class RunningResolver:
             for match in answer.matches:
                 if any(link.source_kind != "email_participant" for link in match.entity.links):
                     return match.entity.id
-            return None
+            raise AssertionError(f"no CRM entity holds {address} yet")
 
         return await eventually(probe, what=f"the resolver knowing {address}", within=30)
 

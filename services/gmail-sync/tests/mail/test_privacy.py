@@ -48,7 +48,7 @@ def letter(message_id: str, *, sender: str, attachment: bool = False) -> bytes:
 async def stream_payloads(bus: Bus) -> list[bytes]:
     info = await bus.js.stream_info("GMAIL")
     sub = await bus.js.subscribe("gmail.message.>", ordered_consumer=True, stream="GMAIL")
-    found = []
+    found: list[bytes] = []
     try:
         while len(found) < int(info.state.messages):
             found.append((await sub.next_msg(timeout=5)).data)

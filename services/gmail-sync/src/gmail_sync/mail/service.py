@@ -408,9 +408,9 @@ def state(session: Session, message: EmailMessage) -> GmailMessageData:
     links = [
         EmailEntityLink(
             entity_id=link.entity_id,
-            entity_kind=link.entity_kind,  # type: ignore[arg-type]
+            entity_kind=link.entity_kind,
             address=link.address,
-            match_kind=link.match_kind,  # type: ignore[arg-type]
+            match_kind=link.match_kind,
             confidence=link.confidence,
         )
         for link in repository.links_of(session, message.id)

@@ -23,7 +23,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import httplib2
 from google.auth.exceptions import RefreshError, TransportError
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
@@ -154,7 +153,8 @@ class GmailApi:
 
     def _delay(self, attempt: int, retry_after: float) -> float:
         ceiling = min(
-            self._settings.backoff_max_seconds, self._settings.backoff_base_seconds * 2**attempt
+            self._settings.backoff_max_seconds,
+            self._settings.backoff_base_seconds * float(2**attempt),
         )
         jittered = ceiling / 2 + self._rng() * ceiling / 2
         return max(retry_after, jittered)
@@ -187,7 +187,7 @@ class GmailApi:
                         "authorize the account again"
                     ) from None
                 raise
-            except (TimeoutError, TransportError, httplib2.HttpLib2Error, ConnectionError) as exc:
+            except (TransportError, OSError) as exc:  # a dropped or timed-out connection
                 self._backoff(attempt, 0.0, f"{what} failed ({type(exc).__name__})")
                 attempt += 1
 
