@@ -4,9 +4,7 @@ bus, its streams), and serves `/health` and `/metrics`.
     outbox relay        gmail.message.<created|updated|deleted>
     sync scheduler      every active account, on its interval and on `sync_now`
     gmail.messages.*    request-reply: a matched message, an entity's messages (mail/endpoints)
-
-The resolver's merges and splits should re-match the mail they touch: a consumer of
-`resolver.entity.*` is the next slice (see the report of issue 15).
+    gmail-sync-resolver resolver.entity.* (mail/handlers): merges move links, changes re-match
 """
 
 from __future__ import annotations
@@ -22,6 +20,7 @@ from crm_common.outbox import OutboxRelay
 from crm_common.runtime import ServiceRuntime
 from gmail_sync import __version__
 from gmail_sync.mail import endpoints as mail_endpoints
+from gmail_sync.mail import handlers as mail_handlers
 from gmail_sync.matching.service import ResolverMatcher
 from gmail_sync.settings import Settings
 from gmail_sync.sync.engine import SyncEngine
@@ -49,6 +48,7 @@ def build_runtime(settings: Settings, db: Database, services: Services) -> Servi
         return services.scheduler
 
     runtime.add_worker(scheduler)
+    runtime.add_consumers([mail_handlers.consumer_spec()])
     runtime.add_endpoints(
         mail_endpoints.endpoints(db),
         name="gmail",

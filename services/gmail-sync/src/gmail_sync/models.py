@@ -2,7 +2,13 @@
 
 from gmail_sync.accounts.models import Account, OAuthState, OAuthToken
 from gmail_sync.database import Base
-from gmail_sync.mail.models import EmailAttachment, EmailLink, EmailMessage, EmailSighting
+from gmail_sync.mail.models import (
+    EmailAttachment,
+    EmailLink,
+    EmailMessage,
+    EmailParticipant,
+    EmailSighting,
+)
 from gmail_sync.sync.models import SyncRun, SyncState
 
 metadata = Base.metadata
@@ -12,6 +18,7 @@ __all__ = [
     "EmailAttachment",
     "EmailLink",
     "EmailMessage",
+    "EmailParticipant",
     "EmailSighting",
     "OAuthState",
     "OAuthToken",

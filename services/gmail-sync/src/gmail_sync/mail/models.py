@@ -28,7 +28,10 @@ class EmailMessage(Base):
 
     Headers always; `body_text`, `body_html` and `searchable_text` only while the message matches
     a CRM entity (`is_matched`) and is not private. `version` counts its published states and
-    `state_hash` is the last one, so an unchanged message publishes nothing.
+    `state_hash` is the last one, so an unchanged message publishes nothing. `needs_rematch`:
+    the resolver's entities changed under it; the next sync of a mailbox holding it fetches it
+    again and matches it afresh (bodies are only kept for matched mail, so a message that now
+    matches needs its body fetched).
     """
 
     __tablename__ = "email_message"
@@ -49,6 +52,7 @@ class EmailMessage(Base):
     searchable_text: Mapped[str | None] = mapped_column(Text, default=None)
     defects: Mapped[list[str]] = mapped_column(JSON, default=list)
     is_matched: Mapped[bool] = mapped_column(Boolean, default=False)
+    needs_rematch: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     private_at: Mapped[datetime | None] = mapped_column(default=None)
     private_by: Mapped[str | None] = mapped_column(String(64), default=None)
     deleted_at: Mapped[datetime | None] = mapped_column(default=None)
@@ -97,6 +101,17 @@ class EmailAttachment(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     is_too_large: Mapped[bool] = mapped_column(Boolean, default=False)
     is_stored: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class EmailParticipant(Base):
+    """An address a stored message names (from, to, cc, bcc, reply-to), lower-cased, with its
+    domain: which messages a resolver entity's addresses and domains may now match."""
+
+    __tablename__ = "email_participant"
+
+    email_id: Mapped[str] = mapped_column(ForeignKey("email_message.id"), primary_key=True)
+    address: Mapped[str] = mapped_column(String(320), primary_key=True, index=True)
+    domain: Mapped[str] = mapped_column(String(255), index=True)
 
 
 class EmailLink(Base):

@@ -5,11 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select, tuple_
+from sqlalchemy import delete, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from gmail_sync.accounts.models import Account
-from gmail_sync.mail.models import EmailAttachment, EmailLink, EmailMessage, EmailSighting
+from gmail_sync.mail.models import (
+    EmailAttachment,
+    EmailLink,
+    EmailMessage,
+    EmailParticipant,
+    EmailSighting,
+)
 
 
 def message(session: Session, email_id: str) -> EmailMessage | None:
@@ -175,3 +181,74 @@ def of_entity(
     if after is not None:
         query = query.where(tuple_(EmailMessage.sent_at, EmailMessage.id) < after)
     return list(session.scalars(query))
+
+
+def replace_participants(session: Session, email_id: str, addresses: Iterable[str]) -> None:
+    session.execute(delete(EmailParticipant).where(EmailParticipant.email_id == email_id))
+    session.add_all(
+        EmailParticipant(email_id=email_id, address=a, domain=a.rpartition("@")[2][:255])
+        for a in sorted({a for a in addresses if 3 <= len(a) <= 320})
+    )
+    session.flush()
+
+
+def linked_to(session: Session, entity_id: str) -> list[EmailLink]:
+    return list(session.scalars(select(EmailLink).where(EmailLink.entity_id == entity_id)))
+
+
+def naming(session: Session, *, addresses: Sequence[str], domains: Sequence[str]) -> set[str]:
+    """Ids of live, non-private messages naming one of `addresses` or a participant at one of
+    `domains`."""
+    conditions = []
+    if addresses:
+        conditions.append(EmailParticipant.address.in_(list(addresses)))
+    if domains:
+        conditions.append(EmailParticipant.domain.in_(list(domains)))
+    if not conditions:
+        return set()
+    return set(
+        session.scalars(
+            select(EmailParticipant.email_id)
+            .join(EmailMessage, EmailMessage.id == EmailParticipant.email_id)
+            .where(
+                or_(*conditions),
+                EmailMessage.deleted_at.is_(None),
+                EmailMessage.private_at.is_(None),
+            )
+        )
+    )
+
+
+def flag_for_rematch(session: Session, email_ids: Iterable[str] | None) -> int:
+    """Flag the messages (every live one when None); returns how many."""
+    query = update(EmailMessage).where(
+        EmailMessage.deleted_at.is_(None), EmailMessage.private_at.is_(None)
+    )
+    if email_ids is not None:
+        ids = list(email_ids)
+        if not ids:
+            return 0
+        query = query.where(EmailMessage.id.in_(ids))
+    result = session.execute(query.values(needs_rematch=True))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def to_rematch(session: Session, account_id: str, *, limit: int) -> list[str]:
+    """Gmail ids, in `account_id`'s mailbox, of flagged messages."""
+    return list(
+        session.scalars(
+            select(EmailSighting.gmail_id)
+            .join(EmailMessage, EmailMessage.id == EmailSighting.email_id)
+            .where(
+                EmailSighting.account_id == account_id,
+                EmailSighting.deleted_at.is_(None),
+                EmailMessage.needs_rematch.is_(True),
+            )
+            .order_by(EmailSighting.id)
+            .limit(limit)
+        )
+    )
+
+
+def drop_participants(session: Session, email_id: str) -> None:
+    session.execute(delete(EmailParticipant).where(EmailParticipant.email_id == email_id))

@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from crm_common.contracts.gmail import EmailAddress, EmailEntityLink, GmailMessageData
+from crm_common.contracts.resolver import EntityState
 from crm_common.events import Actor
 from crm_common.outbox import record_change
 from gmail_sync.accounts.service import AccountRef
@@ -30,7 +31,7 @@ from gmail_sync.database import utcnow
 from gmail_sync.mail import privacy, repository
 from gmail_sync.mail.errors import MessageNotFound
 from gmail_sync.mail.models import EmailAttachment, EmailLink, EmailMessage, EmailSighting
-from gmail_sync.matching.service import Match
+from gmail_sync.matching.service import Match, is_crm_entity
 from gmail_sync.messages import (
     Address,
     AttachmentStore,
@@ -114,19 +115,17 @@ def ingest(
         message = EmailMessage(
             message_id=message_id,
             thread_key=thread_key(message_id),
-            in_reply_to=parsed.in_reply_to,
-            references=list(parsed.references),
-            subject=parsed.subject[:2000],
-            sender=_address(parsed.sender[0]) if parsed.sender else None,
-            to=[_address(a) for a in parsed.to],
-            cc=[_address(a) for a in parsed.cc],
             sent_at=parsed.sent_at or fetched.internal_date or utcnow(),
             first_user_id=account.user_id,
-            defects=list(parsed.defects),
         )
+        _set_headers(message, parsed)
         repository.add(session, message)
+        repository.replace_participants(session, message.id, addresses)
     elif message.deleted_at is not None and message.private_at is None:
-        message.deleted_at = None  # seen again in a mailbox: back
+        # Seen again in a mailbox: back, with the headers a retraction may have scrubbed.
+        message.deleted_at = None
+        _set_headers(message, parsed)
+        repository.replace_participants(session, message.id, addresses)
 
     if sighting is None:
         sighting = EmailSighting(account_id=account.id, gmail_id=fetched.gmail_id)
@@ -143,11 +142,22 @@ def ingest(
 
     if message.private_at is None:
         _apply_matches(session, ctx, message, parsed, addresses, matches)
+    message.needs_rematch = False
     _rethread(session, message, account=account, fetched=fetched)
     published = publish(session, message)
     if is_new:
         return "created"
     return "updated" if published else "unchanged"
+
+
+def _set_headers(message: EmailMessage, parsed: ParsedMessage) -> None:
+    message.in_reply_to = parsed.in_reply_to
+    message.references = list(parsed.references)
+    message.subject = parsed.subject[:2000]
+    message.sender = _address(parsed.sender[0]) if parsed.sender else None
+    message.to = [_address(a) for a in parsed.to]
+    message.cc = [_address(a) for a in parsed.cc]
+    message.defects = list(parsed.defects)
 
 
 def _address(address: Address) -> dict[str, Any]:
@@ -297,7 +307,9 @@ def retract(session: Session, message: EmailMessage) -> None:
     """Drop everything a privacy rule forbids keeping, and publish the deletion."""
     _forget_content(session, message)
     repository.replace_links(session, message.id, [])
+    repository.drop_participants(session, message.id)
     message.is_matched = False
+    message.needs_rematch = False
     message.subject = ""
     message.sender = None
     message.to = []
@@ -374,10 +386,62 @@ def mark_private(session: Session, *, email_id: str, user_id: str) -> EmailMessa
         message.private_by = user_id
         _forget_content(session, message)
         repository.replace_links(session, message.id, [])
+        repository.drop_participants(session, message.id)
         message.is_matched = False
+        message.needs_rematch = False
         session.flush()
         publish(session, message)
     return message
+
+
+# -- re-matching when the resolver's entities change ----------------------------------------------
+
+
+def follow_merge(session: Session, *, merged_id: str, survivor_id: str) -> int:
+    """Links to an entity merged away now point at the survivor; returns the messages changed."""
+    changed = 0
+    for link in repository.linked_to(session, merged_id):
+        message = repository.message(session, link.email_id)
+        assert message is not None
+        held = {other.entity_id: other for other in repository.links_of(session, message.id)}
+        moved = [
+            EmailLink(
+                email_id=other.email_id,
+                entity_id=survivor_id if other.entity_id == merged_id else other.entity_id,
+                entity_kind=other.entity_kind,
+                address=other.address,
+                match_kind=other.match_kind,
+                confidence=other.confidence,
+            )
+            for other in held.values()
+            if not (other.entity_id == merged_id and survivor_id in held)
+        ]
+        repository.replace_links(session, message.id, moved)
+        changed += int(publish(session, message))
+    return changed
+
+
+def flag_for_entity(session: Session, *, entity: EntityState) -> int:
+    """Flag for re-matching the messages whose links to `entity` its new state would change:
+    those naming its addresses (a person) or domains (an organization) but not linked to it,
+    and those linked to it that no longer should be. Returns how many were flagged.
+
+    Only the candidates are chosen here: the next sync fetches them again and asks the resolver,
+    which stays the only judge of a match (a message that now matches needs its body fetched
+    anyway)."""
+    is_crm = is_crm_entity(entity)
+    addresses = [a.lower() for a in entity.emails] if is_crm and entity.kind == "person" else []
+    domains = (
+        [d.lower() for d in entity.domains] if is_crm and entity.kind == "organization" else []
+    )
+    wanted = repository.naming(session, addresses=addresses, domains=domains)
+    current = {link.email_id for link in repository.linked_to(session, entity.id)}
+    return repository.flag_for_rematch(session, sorted(wanted ^ current))
+
+
+def flag_all(session: Session) -> int:
+    """Every live message is matched afresh on its next sync (a person's "rematch")."""
+    return repository.flag_for_rematch(session, None)
 
 
 # -- state and events -----------------------------------------------------------------------------

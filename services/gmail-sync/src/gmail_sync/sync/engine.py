@@ -138,6 +138,8 @@ class SyncEngine:
                     kind = "relist"
                     self._relist(api, account, current, excluded, counts)
                 is_complete = True
+            if is_complete:
+                self._rematch(api, account, excluded, counts)
         except AccountAuthError as exc:
             error = exc.detail
             self._fail_account(account_id, exc.detail)
@@ -315,6 +317,25 @@ class SyncEngine:
                 if mail.remove_sighting(session, account=account, gmail_id=gmail_id):
                     counts["deleted"] += 1
         self._store_all(api, account, new, excluded, counts, history_id=current_history_id)
+
+    def _rematch(
+        self, api: GmailApi, account: AccountRef, excluded: frozenset[str], counts: Counter[str]
+    ) -> None:
+        """Fetch again, and match afresh, the flagged messages this mailbox holds."""
+        done: set[str] = set()
+        while True:
+            self._check_stopping()
+            with self.db.session() as session:
+                ids = mail_repository.to_rematch(
+                    session, account.id, limit=self.settings.backfill_page_size
+                )
+            ids = [i for i in ids if i not in done]
+            if not ids:
+                return
+            done.update(ids)
+            before = counts["updated"] + counts["unchanged"]
+            self._store(api, account, ids, excluded, counts, after=None)
+            counts["rematched"] += counts["updated"] + counts["unchanged"] - before
 
     def _relabel(
         self,

@@ -55,6 +55,7 @@ def upgrade() -> None:
         sa.Column("searchable_text", sa.Text(), nullable=True),
         sa.Column("defects", sa.JSON(), nullable=False),
         sa.Column("is_matched", sa.Boolean(), nullable=False),
+        sa.Column("needs_rematch", sa.Boolean(), nullable=False),
         sa.Column("private_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("private_by", sa.String(length=64), nullable=True),
         sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
@@ -66,6 +67,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("message_id", name=op.f("uq_email_message_message_id")),
     )
     with op.batch_alter_table("email_message", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_email_message_needs_rematch"), ["needs_rematch"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_email_message_sent_at"), ["sent_at"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_email_message_thread_key"), ["thread_key"], unique=False
@@ -220,8 +224,28 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("account_id", name=op.f("pk_sync_state")),
     )
 
+    op.create_table(
+        "email_participant",
+        sa.Column("email_id", sa.String(length=36), nullable=False),
+        sa.Column("address", sa.String(length=320), nullable=False),
+        sa.Column("domain", sa.String(length=255), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["email_id"],
+            ["email_message.id"],
+            name=op.f("fk_email_participant_email_id_email_message"),
+        ),
+        sa.PrimaryKeyConstraint("email_id", "address", name=op.f("pk_email_participant")),
+    )
+    with op.batch_alter_table("email_participant", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_email_participant_address"), ["address"], unique=False)
+        batch_op.create_index(batch_op.f("ix_email_participant_domain"), ["domain"], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("email_participant", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_email_participant_domain"))
+        batch_op.drop_index(batch_op.f("ix_email_participant_address"))
+    op.drop_table("email_participant")
     op.drop_table("sync_state")
     with op.batch_alter_table("sync_run", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_sync_run_account_id"))
@@ -248,6 +272,7 @@ def downgrade() -> None:
     with op.batch_alter_table("email_message", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_email_message_thread_key"))
         batch_op.drop_index(batch_op.f("ix_email_message_sent_at"))
+        batch_op.drop_index(batch_op.f("ix_email_message_needs_rematch"))
 
     op.drop_table("email_message")
     op.drop_table("account")
