@@ -5,6 +5,8 @@ bus, its streams), and serves `/health` and `/metrics`.
     sync scheduler      every active account, on its interval and on `sync_now`
     gmail.messages.*    request-reply: a matched message, an entity's messages (mail/endpoints)
     gmail-sync-resolver resolver.entity.* (mail/handlers): merges move links, changes re-match
+    gmail.status, gmail.accounts.*, gmail.oauth.*, gmail.sync.run, gmail.rematch,
+    gmail.messages.mark_private   request-reply for crm-api's /api/email routes (control/)
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from crm_common.http import health_app
 from crm_common.outbox import OutboxRelay
 from crm_common.runtime import ServiceRuntime
 from gmail_sync import __version__
+from gmail_sync.control import endpoints as control_endpoints
 from gmail_sync.mail import endpoints as mail_endpoints
 from gmail_sync.mail import handlers as mail_handlers
 from gmail_sync.matching.service import ResolverMatcher
@@ -50,7 +53,10 @@ def build_runtime(settings: Settings, db: Database, services: Services) -> Servi
     runtime.add_worker(scheduler)
     runtime.add_consumers([mail_handlers.consumer_spec()])
     runtime.add_endpoints(
-        mail_endpoints.endpoints(db),
+        [
+            *mail_endpoints.endpoints(db),
+            *control_endpoints.endpoints(db, settings, lambda: services.scheduler),
+        ],
         name="gmail",
         version=__version__,
         description="Team mail linked to the CRM's entities",

@@ -135,3 +135,136 @@ class MessagesPage(BaseModel):
 
 
 GmailMessageData.model_rebuild()
+
+
+# -- accounts, OAuth, sync and privacy: what crm-api's /api/email routes call ---------------------
+
+SUBJECT_STATUS = "gmail.status"
+SUBJECT_ACCOUNTS_ENROLL = "gmail.accounts.enroll"
+SUBJECT_ACCOUNTS_ENROLL_ALL = "gmail.accounts.enroll_all"
+SUBJECT_ACCOUNTS_CHANGE = "gmail.accounts.change"
+SUBJECT_OAUTH_START = "gmail.oauth.start"
+SUBJECT_OAUTH_FINISH = "gmail.oauth.finish"
+SUBJECT_SYNC_RUN = "gmail.sync.run"
+SUBJECT_REMATCH = "gmail.rematch"
+SUBJECT_MARK_PRIVATE = "gmail.messages.mark_private"
+ADMIN_SUBJECTS = (
+    SUBJECT_STATUS,
+    SUBJECT_ACCOUNTS_ENROLL,
+    SUBJECT_ACCOUNTS_ENROLL_ALL,
+    SUBJECT_ACCOUNTS_CHANGE,
+    SUBJECT_OAUTH_START,
+    SUBJECT_OAUTH_FINISH,
+    SUBJECT_SYNC_RUN,
+    SUBJECT_REMATCH,
+    SUBJECT_MARK_PRIVATE,
+)
+
+AuthKind = Literal["service_account", "oauth"]
+AccountStatus = Literal["active", "paused", "removed", "error"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AccountRead(_Frozen):
+    id: str
+    user_id: str
+    email: str
+    auth_kind: AuthKind
+    status: AccountStatus
+    status_detail: str = Field(description="What happened, for a person to read")
+    is_opted_out: bool
+    last_sync_at: datetime | None
+    messages_seen: int
+    messages_withheld: int
+    phase: Literal["backfill", "incremental"] | None = Field(
+        default=None, description="None before the first sync"
+    )
+    backfill_messages: int = 0
+
+
+class SyncRunRead(_Frozen):
+    account_id: str
+    kind: str
+    started_at: datetime
+    finished_at: datetime | None
+    fetched: int
+    created: int
+    updated: int
+    deleted: int
+    withheld: int
+    error: str | None
+
+
+class StatusRequest(_Frozen):
+    runs: int = Field(default=20, ge=0, le=200, description="How many recent runs to include")
+
+
+class StatusResponse(_Frozen):
+    accounts: list[AccountRead]
+    recent_runs: list[SyncRunRead]
+    messages: int
+    matched_messages: int
+    service_account_configured: bool
+    oauth_configured: bool
+
+
+class TeamMember(_Frozen):
+    user_id: str = Field(min_length=1, max_length=64)
+    email: str = Field(min_length=3, max_length=320)
+
+
+class EnrollRequest(TeamMember):
+    auth_kind: AuthKind = "service_account"
+
+
+class EnrollAllRequest(_Frozen):
+    users: list[TeamMember] = Field(max_length=1000, description="Every active CRM user")
+
+
+class AccountsResponse(_Frozen):
+    accounts: list[AccountRead]
+
+
+class AccountChangeRequest(_Frozen):
+    account_id: str = Field(min_length=1, max_length=64)
+    action: Literal["pause", "resume", "remove", "opt_out", "opt_in"] = Field(
+        description="opt_out also withdraws the mail only this mailbox held"
+    )
+
+
+class OAuthStartRequest(TeamMember):
+    pass
+
+
+class OAuthStartResponse(_Frozen):
+    url: str = Field(description="Send the user's browser here")
+    expires_at: datetime
+
+
+class OAuthFinishRequest(_Frozen):
+    state: str = Field(min_length=1, max_length=200)
+    code: str = Field(min_length=1, max_length=2000)
+
+
+class SyncRunRequest(_Frozen):
+    account_id: str | None = Field(default=None, description="None: every active account")
+
+
+class SyncRunResponse(_Frozen):
+    queued: list[str]
+
+
+class RematchResponse(_Frozen):
+    flagged: int
+
+
+class RematchRequest(_Frozen):
+    pass
+
+
+class MarkPrivateRequest(_Frozen):
+    id: str = Field(min_length=1, max_length=128)
+    user_id: str = Field(min_length=1, max_length=64, description="Who marked it")

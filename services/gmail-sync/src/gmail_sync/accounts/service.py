@@ -57,6 +57,10 @@ def get(session: Session, *, account_id: str) -> Account:
     return account
 
 
+def by_user(session: Session, *, user_id: str) -> Account | None:
+    return repository.by_user(session, user_id)
+
+
 def list_accounts(session: Session, *, only_synced: bool = False) -> list[Account]:
     return repository.list_all(session, statuses=SYNCED if only_synced else None)
 

@@ -538,3 +538,12 @@ def get(session: Session, *, email_id: str) -> EmailMessage:
     if message is None:
         raise MessageNotFound(f"no message {email_id}")
     return message
+
+
+def withdraw_mailbox(session: Session, *, account: AccountRef) -> int:
+    """A person opted their mailbox out: every sighting in it goes, and the messages no other
+    mailbox holds are deleted (events). Returns how many sightings went."""
+    gone = 0
+    for gmail_id in sorted(repository.live_gmail_ids(session, account.id)):
+        gone += int(remove_sighting(session, account=account, gmail_id=gmail_id))
+    return gone
