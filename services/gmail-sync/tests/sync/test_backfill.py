@@ -106,6 +106,15 @@ async def test_backfill_stores_one_message_per_message_id_with_a_sighting_per_ma
         for m in stored.values()
         if not m.is_matched
     )
+    # A conversation is one thread, though backfill meets the replies before their parents.
+    keys: dict[str, set[str]] = {}
+    for generated in corpus.messages:
+        if generated.message_id is not None:
+            keys.setdefault(generated.thread_key, set()).add(
+                stored[generated.message_id].thread_key
+            )
+    assert all(len(found) == 1 for found in keys.values()), keys
+    assert len({next(iter(found)) for found in keys.values()}) == len(keys)
     # Each message published: created once, versions 1..n in order.
     versions: dict[str, list[int]] = {}
     for event in events(gmail_db):
