@@ -4,6 +4,7 @@ and a crash mid-backfill that loses and doubles nothing."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 
 import pytest
@@ -164,3 +165,27 @@ async def test_a_backfill_stopped_midway_resumes_from_its_saved_page_losing_and_
     pages = -(-copies // settings.backfill_page_size)
     listed = google_fake.request_count("gmail.users.messages.list", user="ann@fund.example")
     assert listed == pages + 1
+
+
+async def test_three_mailboxes_backfilled_at_once_share_one_canonical_copy(
+    gmail_db: Database,
+    settings: Settings,
+    google_fake: GoogleFake,
+    resolver: RunningResolver,
+    bus: Bus,
+) -> None:
+    corpus = corpus_of(90)
+    corpus.load_into(google_fake)
+    await seed_crm(resolver, corpus)
+    ids = enroll_team(gmail_db)
+    engine = make_engine(gmail_db, settings, bus)
+
+    results = await asyncio.gather(*(sync(engine, account_id) for account_id in ids.values()))
+
+    assert [r.error for r in results] == [None, None, None]
+    assert count(gmail_db, EmailMessage) == expected_messages(corpus)
+    assert len(sightings(gmail_db)) == sum(len(m.deliveries) for m in corpus.messages)
+    versions: dict[str, list[int]] = {}
+    for event in events(gmail_db):
+        versions.setdefault(event.subject, []).append(event.version)
+    assert all(v == list(range(1, len(v) + 1)) for v in versions.values())

@@ -18,12 +18,19 @@ from gmail_sync.mail.models import (
 )
 
 
-def message(session: Session, email_id: str) -> EmailMessage | None:
-    return session.get(EmailMessage, email_id)
+def message(session: Session, email_id: str, *, for_update: bool = False) -> EmailMessage | None:
+    """`for_update`: lock its row (PostgreSQL) so that two mailboxes' syncs changing the same
+    message take turns, and its versions and outbox rows follow the commit order."""
+    return session.get(EmailMessage, email_id, with_for_update=for_update)
 
 
-def message_by_message_id(session: Session, message_id: str) -> EmailMessage | None:
-    return session.scalar(select(EmailMessage).where(EmailMessage.message_id == message_id))
+def message_by_message_id(
+    session: Session, message_id: str, *, for_update: bool = False
+) -> EmailMessage | None:
+    query = select(EmailMessage).where(EmailMessage.message_id == message_id)
+    if for_update:
+        query = query.with_for_update()
+    return session.scalar(query)
 
 
 def add(session: Session, row: object) -> None:

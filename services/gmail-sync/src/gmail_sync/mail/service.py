@@ -109,7 +109,7 @@ def ingest(
         return "withheld"
 
     parsed = fetched.parsed
-    message = repository.message_by_message_id(session, message_id)
+    message = repository.message_by_message_id(session, message_id, for_update=True)
     is_new = message is None
     if message is None:
         message = EmailMessage(
@@ -285,7 +285,7 @@ def withhold(
         sighting = EmailSighting(account_id=account.id, gmail_id=gmail_id)
         session.add(sighting)
     _withhold_sighting(sighting, digest, reason)
-    message = repository.message_by_message_id(session, message_id)
+    message = repository.message_by_message_id(session, message_id, for_update=True)
     if message is not None:
         for other, _account in repository.sightings_of(session, message.id):
             _withhold_sighting(other, digest, privacy.ELSEWHERE)
@@ -335,7 +335,7 @@ def relabel(
     is_excluded = bool(set(label_ids) & excluded_label_ids)
     if sighting.email_id is None:
         return sighting.withheld_reason == privacy.LABEL and not is_excluded
-    message = repository.message(session, sighting.email_id)
+    message = repository.message(session, sighting.email_id, for_update=True)
     assert message is not None
     if is_excluded:
         withhold(
@@ -365,7 +365,7 @@ def remove_sighting(session: Session, *, account: AccountRef, gmail_id: str) -> 
     session.flush()
     if sighting.email_id is None:
         return True
-    message = repository.message(session, sighting.email_id)
+    message = repository.message(session, sighting.email_id, for_update=True)
     assert message is not None
     if not any(s.deleted_at is None for s, _ in repository.sightings_of(session, message.id)):
         message.deleted_at = utcnow()
@@ -378,7 +378,7 @@ def mark_private(session: Session, *, email_id: str, user_id: str) -> EmailMessa
     Raises:
         MessageNotFound: no such message.
     """
-    message = repository.message(session, email_id)
+    message = repository.message(session, email_id, for_update=True)
     if message is None:
         raise MessageNotFound(f"no message {email_id}")
     if message.private_at is None:
@@ -401,7 +401,7 @@ def follow_merge(session: Session, *, merged_id: str, survivor_id: str) -> int:
     """Links to an entity merged away now point at the survivor; returns the messages changed."""
     changed = 0
     for link in repository.linked_to(session, merged_id):
-        message = repository.message(session, link.email_id)
+        message = repository.message(session, link.email_id, for_update=True)
         assert message is not None
         held = {other.entity_id: other for other in repository.links_of(session, message.id)}
         moved = [
@@ -534,7 +534,7 @@ def get(session: Session, *, email_id: str) -> EmailMessage:
     """Raises:
     MessageNotFound: no such message.
     """
-    message = repository.message(session, email_id)
+    message = repository.message(session, email_id, for_update=True)
     if message is None:
         raise MessageNotFound(f"no message {email_id}")
     return message

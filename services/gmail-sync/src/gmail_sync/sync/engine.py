@@ -25,12 +25,13 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from googleapiclient.errors import HttpError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from crm_common.db import Database
@@ -43,13 +44,14 @@ from gmail_sync.database import utcnow
 from gmail_sync.mail import privacy
 from gmail_sync.mail import repository as mail_repository
 from gmail_sync.mail import service as mail
-from gmail_sync.matching.service import Matcher, MatchingUnavailable
+from gmail_sync.matching.service import Match, Matcher, MatchingUnavailable
 from gmail_sync.messages import AttachmentStore, parse
 from gmail_sync.settings import Settings
 from gmail_sync.sync.google import (
     AccountAuthError,
     GmailApi,
     HistoryExpired,
+    QuotaBudget,
     RawMessage,
     RetriesExhausted,
     history_changes,
@@ -57,6 +59,8 @@ from gmail_sync.sync.google import (
 from gmail_sync.sync.models import SyncRun, SyncState
 
 logger = logging.getLogger(__name__)
+
+_WRITE_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,18 @@ class SyncEngine:
         )
         self._sleep = sleep
         self._stopping = threading.Event()
+        # One budget per account for the life of the process: Google's per-user limit holds
+        # across runs, and a run that follows another at once starts from what is left.
+        self._budgets: dict[str, QuotaBudget] = {}
+        self._budgets_lock = threading.Lock()
+
+    def _quota(self, account_id: str) -> QuotaBudget:
+        with self._budgets_lock:
+            budget = self._budgets.get(account_id)
+            if budget is None:
+                budget = QuotaBudget(self.settings.quota_units_per_second, sleep=self._sleep)
+                self._budgets[account_id] = budget
+            return budget
 
     def stop(self) -> None:
         """Finish the page in hand, then return from every run."""
@@ -124,7 +140,7 @@ class SyncEngine:
         api: GmailApi | None = None
         try:
             creds, stored_token = self._credentials(account)
-            api = GmailApi(self.settings, creds, sleep=self._sleep)
+            api = GmailApi(self.settings, creds, sleep=self._sleep, quota=self._quota(account.id))
             current = api.profile_history_id()
             self._keep_rotated_token(account, creds, stored_token)
             excluded = self.ctx.rules.excluded_label_ids(api.labels())
@@ -154,6 +170,9 @@ class SyncEngine:
         except HttpError as exc:
             error = f"Google answered {exc.resp.status}: {exc.reason}"
             logger.warning("sync of %s ended early: %s", account.email, error)
+        except Exception as exc:  # the top of an account's run: record it, keep the others going
+            logger.exception("sync of %s failed", account.email)
+            error = f"unexpected {type(exc).__name__}; see the service log"
         finally:
             if api is not None:
                 counts["retries"] += api.retries
@@ -427,6 +446,29 @@ class SyncEngine:
             addresses.update(people)
         addresses.discard(account.email)
         matches = self.matcher.match_blocking(sorted(addresses)) if addresses else {}
+        for attempt in range(_WRITE_ATTEMPTS):
+            try:
+                self._write(account, fetched, gone, excluded, matches, counts, after)
+                return
+            except (IntegrityError, OperationalError) as exc:
+                # Another mailbox's sync stored the same new message first (PostgreSQL: both
+                # inserted, one lost), or the two deadlocked: the page is written again, and
+                # the upserts now find the other's rows.
+                if attempt + 1 == _WRITE_ATTEMPTS:
+                    raise
+                logger.info("page of %s written again: %s", account.email, type(exc).__name__)
+
+    def _write(
+        self,
+        account: AccountRef,
+        fetched: Sequence[mail.Fetched],
+        gone: Sequence[str],
+        excluded: frozenset[str],
+        matches: Mapping[str, Sequence[Match]],
+        counts: Counter[str],
+        after: Callable[[Session], None] | None,
+    ) -> None:
+        outcomes: Counter[str] = Counter()
         with self.db.transaction() as session:
             for message in fetched:
                 outcome = mail.ingest(
@@ -437,12 +479,13 @@ class SyncEngine:
                     excluded_label_ids=excluded,
                     matches=matches,
                 )
-                counts[outcome] += 1
+                outcomes[outcome] += 1
             for gmail_id in gone:
                 if mail.remove_sighting(session, account=account, gmail_id=gmail_id):
-                    counts["deleted"] += 1
+                    outcomes["deleted"] += 1
             if after is not None:
                 after(session)
+        counts.update(outcomes)  # only once committed
 
     def _parse(self, item: RawMessage) -> mail.Fetched:
         assert item.raw is not None

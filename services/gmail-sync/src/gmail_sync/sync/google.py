@@ -129,12 +129,13 @@ class GmailApi:
         *,
         sleep: Callable[[float], None] = time.sleep,
         rng: Callable[[], float] = random.random,
+        quota: QuotaBudget | None = None,
     ) -> None:
         self._settings = settings
         self.credentials = credentials
         self._sleep = sleep
         self._rng = rng
-        self.quota = QuotaBudget(settings.quota_units_per_second, sleep=sleep)
+        self.quota = quota or QuotaBudget(settings.quota_units_per_second, sleep=sleep)
         self.retries = 0
         options = {"api_endpoint": settings.api_endpoint} if settings.api_endpoint else None
         self.service = build(
