@@ -4,6 +4,7 @@ problems a bad request gets."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from typing import TypeVar
 
@@ -63,6 +64,17 @@ async def service(gmail_db: Database, settings: Settings, bus: Bus) -> AsyncIter
         yield services
     finally:
         await runtime.stop()
+
+
+async def test_every_subject_is_served_and_none_falls_in_the_gmail_stream(
+    bus: Bus, service: Services
+) -> None:
+    info = await bus.nc.request("$SRV.INFO.gmail", b"", timeout=5)
+    subjects = {e["subject"] for e in json.loads(info.data)["endpoints"]}
+    assert subjects == {*contract.SUBJECTS, *contract.ADMIN_SUBJECTS}
+    assert not [s for s in subjects if s.startswith("gmail.message.")]
+    refused = await bus.nc.request(contract.SUBJECT_MESSAGE_GET, b"not json", timeout=5)
+    assert (refused.headers or {}).get("Nats-Service-Error-Code") == "422"
 
 
 async def ask(bus: Bus, subject: str, request: BaseModel, response: type[R]) -> R:
