@@ -98,6 +98,12 @@ def test_the_workspace_keeps_every_import_rule() -> None:
             id="an ingest domain imports one of a layer above",
         ),
         pytest.param(
+            "gmail_sync.matching.service",
+            "import gmail_sync.mail.service  # noqa: F401",
+            "gmail-sync-layers",
+            id="a gmail-sync domain imports one of a layer above",
+        ),
+        pytest.param(
             "gmail_sync.settings",
             "import gmail_fake  # noqa: F401",
             "gmail-fake-tests-only",

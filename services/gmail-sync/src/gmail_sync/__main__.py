@@ -6,6 +6,7 @@ from pathlib import Path
 
 from crm_common.cli import ServiceDefinition, main
 from gmail_sync.app import create_app
+from gmail_sync.models import metadata
 from gmail_sync.settings import Settings
 
 DEFINITION = ServiceDefinition(
@@ -14,6 +15,7 @@ DEFINITION = ServiceDefinition(
     settings_cls=Settings,
     build_app=create_app,
     versions=Path(__file__).parent / "migrations" / "versions",
+    metadata=[metadata],
 )
 
 

@@ -330,6 +330,37 @@ async def test_resolve_finds_a_person_by_address_and_by_name(resolver: Resolver)
     assert by_name.matches[0].entity.id == jane
 
 
+async def test_resolve_by_domain_finds_the_organization_but_never_a_free_mail_one(
+    resolver: Resolver,
+) -> None:
+    await resolver.publish(
+        event(
+            "organization",
+            "created",
+            organization("o-1", "Oak Partners", website="oak.example", domains=["oak.example"]),
+        ),
+        event(
+            "organization",
+            "created",
+            organization("o-2", "Gmail fans", domains=["gmail.com"]),
+        ),
+    )
+    await resolver.settle()
+    oak = await resolver.entity_id("organization", "o-1")
+
+    async def resolve(address: str, *, include_domain: bool) -> list[tuple[str, str, float]]:
+        answer = await resolver.ask(
+            contract.SUBJECT_RESOLVE,
+            contract.ResolveRequest(email=address, include_domain=include_domain),
+            contract.ResolveResponse,
+        )
+        return [(m.entity.id, m.match_kind, m.probability) for m in answer.matches]
+
+    assert await resolve("someone@oak.example", include_domain=True) == [(oak, "domain", 0.6)]
+    assert await resolve("someone@oak.example", include_domain=False) == []
+    assert await resolve("someone@gmail.com", include_domain=True) == []
+
+
 async def test_a_deleted_record_leaves_the_graph_and_a_restore_brings_it_back(
     resolver: Resolver,
 ) -> None:

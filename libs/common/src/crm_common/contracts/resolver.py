@@ -142,6 +142,11 @@ class ResolveRequest(_Frozen):
     name: str | None = Field(default=None, min_length=1, max_length=300)
     kind: EntityKind | None = Field(default=None, description="Only persons or organizations")
     limit: int = Field(default=10, ge=1, le=50)
+    include_domain: bool = Field(
+        default=False,
+        description="With `email`: also the organizations whose domain is the address's "
+        "(match kind `domain`), unless it is a free-mail domain",
+    )
 
     @model_validator(mode="after")
     def _something_to_look_for(self) -> ResolveRequest:

@@ -42,6 +42,10 @@ from crm_resolver.sources.models import SourceRecord
 
 # -- resolver.resolve ---------------------------------------------------------------------------
 
+# An address at an organization's domain is weaker evidence than the address itself: anyone there
+# may write (the seed's domain_match confidence).
+DOMAIN_CONFIDENCE = 0.6
+
 
 def resolve(session: Session, ctx: Context, request: ResolveRequest) -> ResolveResponse:
     found: dict[str, ResolveMatch] = {}
@@ -65,6 +69,19 @@ def resolve(session: Session, ctx: Context, request: ResolveRequest) -> ResolveR
         holders = entities.entities_of(session, [ref for _, ref in hits])
         for entity in entities.get_many(session, holders.values()).values():
             add(entity, "exact_email", 1.0, f"holds {address}")
+    if (
+        address is not None
+        and request.include_domain
+        and request.kind in (None, "organization")
+        and email_domain(address) not in ctx.free_mail
+    ):
+        domain = email_domain(address)
+        hits = sources.organizations_with_domains(session, [domain])
+        records = sources.get_many(session, [ref for _, ref in hits])
+        live = [ref for _, ref in hits if ref in records and records[ref].is_live]
+        holders = entities.entities_of(session, live)
+        for entity in entities.get_many(session, holders.values()).values():
+            add(entity, "domain", DOMAIN_CONFIDENCE, f"has the domain {domain}")
     if request.name:
         for kind in ("person", "organization"):
             if request.kind not in (None, kind):
