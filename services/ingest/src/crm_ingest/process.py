@@ -135,9 +135,19 @@ class IngestService:
         assert self._chunker is not None
         batch_size = self.settings.consumer_batch_size
         fetch_timeout = self.settings.fetch_wait_seconds
+        assert self.bus is not None
+        caller = ledger_handlers.BusCaller(
+            self.bus.nc,
+            loop=asyncio.get_running_loop(),
+            timeout=self.settings.request_timeout_seconds,
+        )
         return [
             *ledger_handlers.consumer_specs(
-                self.registry, self._chunker, batch_size=batch_size, fetch_timeout=fetch_timeout
+                self.registry,
+                self._chunker,
+                batch_size=batch_size,
+                fetch_timeout=fetch_timeout,
+                caller=caller,
             ),
             entities_handlers.consumer_spec(batch_size=batch_size, fetch_timeout=fetch_timeout),
         ]

@@ -75,6 +75,13 @@ class Settings(ServiceSettings):
     index_batch_size: int = Field(
         default=64, ge=1, le=2048, description="chunks the indexer embeds and writes at a time"
     )
+    request_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=60,
+        description="how long a consumer waits for another service's answer (gmail-sync's "
+        "message text) before the event is retried later",
+    )
 
     @field_validator("qdrant_url")
     @classmethod

@@ -92,7 +92,7 @@ async def test_reindex_after_wiping_restores_the_same_results_from_a_replay(
         before = await results(bus)
         assert all(before)
         answer = await reindex(bus, replay=True)
-        assert answer.consumers_rewound == ["ingest-crm"]
+        assert answer.consumers_rewound == ["ingest-crm", "ingest-gmail"]
         await settle(ingest)
         assert await results(bus) == before
         assert (await ingest.status()).generation >= 2
@@ -198,7 +198,7 @@ async def test_status_reports_the_index(ingest_status_service: IngestService) ->
     status = await ingest_status_service.status()
     assert status.store == "edge"
     assert status.model == "minilm"
-    assert status.consumers == {"ingest-crm": 0, "ingest-resolver": 0}
+    assert status.consumers == {"ingest-crm": 0, "ingest-gmail": 0, "ingest-resolver": 0}
     assert status.chunks["pending"] == 0
 
 

@@ -26,8 +26,8 @@ SEARCH_REINDEX = "search.reindex"
 
 SearchMode = Literal["dense", "sparse", "hybrid", "lexical"]
 # What a chunk came from: a CRM record (communication, contact, organization, opportunity,
-# lp_profile) or, once gmail-sync exists, its messages. A plain name, so a new source needs no
-# change here.
+# lp_profile) or gmail-sync's matched mail (email_message, whose hits have type `email`, as a
+# logged email communication's do). A plain name, so a new source needs no change here.
 SourceKind = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$")]
 RecordId = Annotated[str, Field(min_length=1, max_length=64)]
 _MAX_IDS = 50

@@ -79,7 +79,9 @@ def record_payloads(
             "organization_ids": ids("organization"),
             "opportunity_ids": ids("opportunity"),
             "fund_ids": sorted(funds),
-            "entity_ids": sorted({link["entity_id"] for link in entity_links}),
+            # Canonical entities: those of the records it refers to, and those it names itself
+            # (an email's matched participants).
+            "entity_ids": sorted({link["entity_id"] for link in entity_links} | set(ids("entity"))),
             "entity_links": entity_links,
             "entity_confidence": min(
                 (links[t].confidence for t in mine if t in links), default=None

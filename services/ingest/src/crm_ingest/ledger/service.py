@@ -9,6 +9,9 @@ and fetches, so a slow model never holds a transaction or lets a message's ack d
   not touch the prose leaves its rows as they are (only the payload is re-stamped).
 - A soft delete or a purge turns every chunk of the record to `deleting`; a restore brings the
   record's state back, so its chunks are written again.
+- A source whose events carry no prose (gmail-sync's messages) has its text fetched first
+  (`Source.fetch`); with nothing to index, a record it had is retracted like a delete, and one
+  it never had leaves no row at all.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from crm_ingest.chunking.service import ChunkDraft, Chunker, point_id
 from crm_ingest.ledger import repository
 from crm_ingest.ledger.models import DELETING, FAILED
 from crm_ingest.ledger.repository import Key
-from crm_ingest.sources.base import RecordView, Source
+from crm_ingest.sources.base import Caller, RecordView, Source
 
 WAKE_KEY = "crm_ingest.index_due"
 
@@ -33,15 +36,34 @@ def _wake_indexer(session: Session) -> None:
 
 
 def apply_event(
-    cloud_event: CloudEvent, session: Session, *, source: Source, chunker: Chunker
+    cloud_event: CloudEvent,
+    session: Session,
+    *,
+    source: Source,
+    chunker: Chunker,
+    caller: Caller | None = None,
 ) -> None:
-    """The ledger after a `<events>.<created|updated|deleted|restored|snapshot|purged>` event."""
+    """The ledger after a `<events>.<created|updated|deleted|restored|snapshot|purged>` event.
+
+    Raises whatever `source.fetch` raises when the service holding the text cannot answer: the
+    runner retries the event later."""
     key: Key = (source.kind, cloud_event.subject)
     if cloud_event.action == "purged":
         forget_record(session, key)
         return
-    view = source.view(cloud_event.data)
-    is_live = cloud_event.data.get("deleted_at") is None
+    state = cloud_event.data
+    is_live = state.get("deleted_at") is None
+    if source.fetch is not None:
+        if caller is None:
+            raise RuntimeError(f"source {source.kind} fetches its text: give a caller")
+        fetched = source.fetch(state, caller) if is_live else None
+        if fetched is None:
+            if repository.get_record(session, key) is None:
+                return  # never indexed: nothing of it is kept
+            is_live = False
+        else:
+            state = fetched
+    view = source.view(state)
     save_record(session, key, version=cloud_event.version, view=view, is_live=is_live)
     if source.has_text:
         sync_chunks(session, key, chunker.chunks(view.fields) if is_live else [])

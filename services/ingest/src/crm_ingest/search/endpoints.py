@@ -19,6 +19,7 @@ from nats.js.errors import Error as JetStreamError
 from nats.js.errors import NotFoundError
 
 from crm_common.bus.service import Endpoint, ServiceUnreachable, call
+from crm_common.bus.streams import CRM
 from crm_common.contracts.search import (
     SEARCH_QUERY,
     SEARCH_REINDEX,
@@ -184,8 +185,9 @@ async def reindex(ingest: Ingest, request: ReindexRequest) -> ReindexResponse:
             await asyncio.to_thread(ingest.store.recreate, ingest.spec)
             await asyncio.to_thread(ledger_status.forget_everything, ingest.db, sorted(names))
             rewound = []
-            if request.replay:
-                for stream in streams:
+            # Only crm-api publishes snapshots: the other streams (gmail-sync's) are replayed.
+            for stream in streams:
+                if request.replay or stream != CRM.name:
                     with contextlib.suppress(NotFoundError):
                         await bus.js.delete_consumer(stream, consumer_name(stream))
                     rewound.append(consumer_name(stream))

@@ -5,7 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
+
+from pydantic import BaseModel
+
+Reply = TypeVar("Reply", bound=BaseModel)
+
+
+class Caller(Protocol):
+    """A blocking request-reply call to another service, from a consumer's worker thread.
+
+    Raises (crm_common.bus.service): ServiceUnreachable when no service answered in time, and
+    ServiceCallError when it answered with an error."""
+
+    def __call__(self, subject: str, request: BaseModel, response: type[Reply]) -> Reply: ...
 
 
 @dataclass(frozen=True)
@@ -43,6 +56,10 @@ class Source:
     events: str  # the event types it reads: `<events>.<action>`, e.g. crm.communication
     view: Callable[[dict[str, Any]], RecordView]
     path: Callable[[str], str] | None = None  # the record in the CRM's API
+    # For a source whose events carry no prose (gmail-sync's messages): the state to index, its
+    # text asked of the service that holds it, or None when it has nothing to index (its chunks
+    # are then retracted). Raises when that service cannot answer now: the event is retried.
+    fetch: Callable[[dict[str, Any], Caller], dict[str, Any] | None] | None = None
 
     @property
     def subjects(self) -> tuple[str, ...]:

@@ -1,11 +1,20 @@
-"""The registered sources. Adding one (gmail-sync's messages, say) is one new module here and
-one line in `SOURCES`; the consumer reads its stream and subjects from it (docs/search.md)."""
+"""The registered sources. Adding one is one new module here and one line in `SOURCES`; the
+consumer reads its stream and subjects from it (docs/search.md). gmail-sync's messages
+(`email_message`) are read from the GMAIL stream by their own consumer."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from crm_ingest.sources import communication, contact, lp_profile, names, opportunity, organization
+from crm_ingest.sources import (
+    communication,
+    contact,
+    email_message,
+    lp_profile,
+    names,
+    opportunity,
+    organization,
+)
 from crm_ingest.sources.base import Source
 
 SOURCES: tuple[Source, ...] = (
@@ -16,6 +25,7 @@ SOURCES: tuple[Source, ...] = (
     lp_profile.SOURCE,
     names.FUND,
     names.USER,
+    email_message.SOURCE,
 )
 
 
