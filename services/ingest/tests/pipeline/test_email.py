@@ -58,6 +58,7 @@ pytestmark = pytest.mark.anyio
 ANN = "ann@fund.example"
 MATCHED = "<sidecar@northpeak.example>"
 UNMATCHED = "<lake@elsewhere.example>"
+UNLINKED = "<call@northpeak.example>"
 
 
 @pytest.fixture
@@ -161,14 +162,24 @@ async def test_matched_mail_is_searchable_with_its_citation_and_private_mail_is_
             message_id=UNMATCHED,
         ),
     )
+    google_fake.add_message(
+        ANN,
+        make_message(
+            subject="Capital call",
+            body="The Fund III capital call lands on the first of June.\n",
+            message_id=UNLINKED,
+        ),
+    )
     # The mailbox is synced before gmail-sync serves `gmail.messages.get`.
     ann = enroll_team(gmail_db)[ANN]
     await sync(make_engine(gmail_db, gmail_sync_settings, bus), ann)
     matched, unmatched = by_message_id(gmail_db, MATCHED), by_message_id(gmail_db, UNMATCHED)
+    unlinked = by_message_id(gmail_db, UNLINKED)
     assert matched is not None
     assert unmatched is not None
+    assert unlinked is not None
     published = {e.subject: e for e in events(gmail_db)}
-    assert set(published) == {matched.id, unmatched.id}
+    assert set(published) == {matched.id, unmatched.id, unlinked.id}
 
     store = make_store("edge", tmp_path)
     settings = ingest_settings(tmp_path, nats_server.url, database_url)
@@ -182,8 +193,8 @@ async def test_matched_mail_is_searchable_with_its_citation_and_private_mail_is_
             await settle(ingest, 60)
 
             found = await search(bus, "co-investment sidecar closing")
-            assert [h.citation.source_id for h in found.hits] == [matched.id]
             hit = found.hits[0]
+            assert hit.citation.source_id == matched.id
             assert hit.citation.source_kind == "email_message"
             assert hit.citation.crm_path == f"/api/email/messages/{matched.id}"
             assert hit.citation.source_version == published[matched.id].version
@@ -198,7 +209,7 @@ async def test_matched_mail_is_searchable_with_its_citation_and_private_mail_is_
                 SearchFilters(types=["email"], source_kinds=["email_message"]),
                 SearchFilters(author_ids=[KNOWN]),
             ):
-                narrowed = await search(bus, "sidecar", filters=filters)
+                narrowed = await search(bus, "sidecar", filters=filters, mode="sparse")
                 assert [h.citation.source_id for h in narrowed.hits] == [matched.id]
             other = SearchFilters(entity_ids=["someone-else"])
             assert (await search(bus, "sidecar", filters=other)).hits == []
@@ -206,7 +217,7 @@ async def test_matched_mail_is_searchable_with_its_citation_and_private_mail_is_
             # The unmatched message reached neither the store nor the ledger.
             held = points(store)
             assert held
-            assert all(p["source_id"] == matched.id for p in held)
+            assert {p["source_id"] for p in held} == {matched.id, unlinked.id}
             assert not any("Lake Como" in str(p) for p in held)
             assert (await search(bus, "family vacation Lake Como", mode="sparse")).hits == []
             assert all(unmatched.id not in str(row) for row in ledger(ingest.db))
@@ -228,6 +239,24 @@ async def test_matched_mail_is_searchable_with_its_citation_and_private_mail_is_
             await settle(ingest, 30)
             assert (points(store), ledger(ingest.db)) == before
 
+            # No longer linked (as after a split in the resolver): its chunks are retracted.
+            update = published[unlinked.id]
+            data = update.data | {"links": []}
+            await publish(
+                bus,
+                CloudEvent(
+                    source=update.source,
+                    type="gmail.message.updated",
+                    subject=update.subject,
+                    actor=update.actor,
+                    version=update.version + 1,
+                    data=data,
+                ),
+            )
+            await settle(ingest, 30)
+            assert {p["source_id"] for p in points(store)} == {matched.id}
+            assert (await search(bus, "capital call June", mode="sparse")).hits == []
+
             # Marked private: gmail-sync publishes its delete, and it is gone from search.
             await call(
                 bus.nc,
@@ -242,7 +271,7 @@ async def test_matched_mail_is_searchable_with_its_citation_and_private_mail_is_
                 return store.count() == 0
 
             await eventually(retracted, what="the private message retracted", within=30)
-            assert (await search(bus, "co-investment sidecar closing")).hits == []
+            assert (await search(bus, "co-investment sidecar closing", mode="sparse")).hits == []
             mine = SearchFilters(entity_ids=[alice])
             assert (await search(bus, "sidecar", filters=mine)).hits == []
         finally:
