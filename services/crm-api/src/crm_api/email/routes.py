@@ -16,11 +16,13 @@ matched, live, non-private mail. Every write is a touch in the interaction log.
 
 from __future__ import annotations
 
+import base64
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 
 from crm_api.auth.dependencies import Admin, McpSession, Public, Reader, Writer
 from crm_api.auth.errors import NotAllowed
@@ -414,6 +416,58 @@ async def message(
     )
     trust.served(has_outside_text=True)
     return found
+
+
+@router.get(
+    "/messages/{message_id}/attachments/{sha256}",
+    response_class=Response,
+    responses={
+        **UNAVAILABLE,
+        200: {
+            "description": "The file, as a download",
+            "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+            },
+        },
+        413: {
+            "description": "Stored, but larger than gmail-sync serves",
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        },
+    },
+)
+async def attachment(
+    _: Reader,
+    message_id: MessageId,
+    sha256: Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")],
+    services: Remote,
+    trust: UntrustedContent,
+) -> Response:
+    """A stored attachment of a matched message (by its SHA-256, listed on the message), as a
+    download: outside content, never shown inline."""
+    found = await services.call(
+        contract.SUBJECT_ATTACHMENT_GET,
+        contract.AttachmentGetRequest(id=message_id, sha256=sha256),
+        contract.AttachmentContent,
+        timeout=15.0,
+    )
+    trust.served(has_outside_text=True)
+    name = found.filename or f"attachment-{sha256[:12]}"
+    return Response(
+        base64.b64decode(found.content_base64),
+        media_type="application/octet-stream",
+        headers={
+            "Content-Disposition": _attachment_disposition(name),
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+def _attachment_disposition(name: str) -> str:
+    """`attachment` with an ASCII fallback and the RFC 5987 UTF-8 name."""
+    fallback = "".join(
+        c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name
+    )
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 @router.post(
