@@ -227,6 +227,28 @@ async def test_search_without_the_search_service_is_an_error_the_model_reads(
     assert log_of(stack, key) == [("tool.search", "error")]
 
 
+async def test_recent_emails_reaches_mail_only_through_crm_api(
+    stack: Stack, book: Book, tmp_path: Path
+) -> None:
+    """No gmail-sync in this stack: a placed record's mail is crm-api's 503, which the model
+    reads as an error; a record the resolver never placed has no mail (the routes themselves
+    are tested against a real gmail-sync in crm-api's tests/email)."""
+    key = stack.create_key(["read"])
+    async with connected(stack, key, tmp_path) as client:
+        down = await client.call_tool("recent_emails", {"entity_id": book.ada_entity_id})
+        unplaced = await call(client, "recent_emails", contact_id="no-such-contact")
+        two = await client.call_tool(
+            "recent_emails", {"contact_id": book.ada["id"], "entity_id": book.ada_entity_id}
+        )
+    assert down.is_error
+    assert "503" in text_of(down)
+    assert unplaced["emails"] == []
+    assert unplaced["untrusted_content"] is False
+    assert unplaced["evidence"] == [{"type": "contact", "id": "no-such-contact"}]
+    assert two.is_error
+    assert "exactly one" in text_of(two)
+
+
 async def test_the_dossier_resource_and_the_prompts_are_served(writer: Client, book: Book) -> None:
     read = await writer.read_resource(f"crm://dossier/{book.ada_entity_id}")
     prepared = await writer.get_prompt("prepare_meeting", {"name": "Ada Lovelace"})

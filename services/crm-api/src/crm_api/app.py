@@ -33,6 +33,7 @@ from crm_api.communications.routes import router as communications_router
 from crm_api.contacts.routes import router as contacts_router
 from crm_api.custom_fields.routes import router as custom_fields_router
 from crm_api.dossiers.routes import router as dossiers_router
+from crm_api.email.routes import router as email_router
 from crm_api.exports.routes import router as exports_router
 from crm_api.feature_requests.routes import router as feature_requests_router
 from crm_api.followups.routes import router as followups_router
@@ -90,6 +91,7 @@ ROUTERS = (
     exports_router,
     imports_router,
     resolver_router,
+    email_router,
     grid_router,
     collab_router,
     automations_router,

@@ -25,6 +25,7 @@ from gmail_sync.control import endpoints as control_endpoints
 from gmail_sync.mail import endpoints as mail_endpoints
 from gmail_sync.mail import handlers as mail_handlers
 from gmail_sync.matching.service import ResolverMatcher
+from gmail_sync.messages import AttachmentStore
 from gmail_sync.settings import Settings
 from gmail_sync.sync.engine import SyncEngine
 from gmail_sync.sync.scheduler import SyncScheduler
@@ -54,7 +55,12 @@ def build_runtime(settings: Settings, db: Database, services: Services) -> Servi
     runtime.add_consumers([mail_handlers.consumer_spec()])
     runtime.add_endpoints(
         [
-            *mail_endpoints.endpoints(db),
+            *mail_endpoints.endpoints(
+                db,
+                AttachmentStore.for_data_dir(
+                    settings.data_dir, max_bytes=settings.max_attachment_bytes
+                ),
+            ),
             *control_endpoints.endpoints(db, settings, lambda: services.scheduler),
         ],
         name="gmail",

@@ -202,6 +202,25 @@ class Timeline(Answer):
     communications: list[CommunicationItem] = Field(description="newest first")
 
 
+class EmailItem(BaseModel):
+    id: str = Field(description="gmail-sync's message id")
+    thread_id: str
+    sent_at: datetime
+    subject: UntrustedText
+    sender: UntrustedText = Field(description="the From header: name and address")
+    recipients: UntrustedText = Field(description="the To and Cc headers")
+    mailbox_user_ids: list[str] = Field(description="the team members whose mailboxes hold it")
+    has_attachments: bool
+    text: UntrustedText | None = Field(
+        default=None, description="the body without quoted replies (with include_text)"
+    )
+
+
+class RecentEmails(Answer):
+    entity_id: str | None = Field(description="the canonical entity the mail matched")
+    emails: list[EmailItem] = Field(description="newest first")
+
+
 class PathEvidence(BaseModel):
     relation: str = Field(description="membership, met, corresponded, team")
     record_type: str = Field(description="communication, email_message, contact, grid_row, ...")

@@ -19,6 +19,7 @@ from mcp_gateway.tools.follow_ups_due import follow_ups_due
 from mcp_gateway.tools.intro_paths import intro_paths
 from mcp_gateway.tools.lp_dossier import lp_dossier
 from mcp_gateway.tools.pipeline import pipeline
+from mcp_gateway.tools.recent_emails import recent_emails
 from mcp_gateway.tools.search import search
 from mcp_gateway.tools.timeline import timeline
 from mcp_gateway.tools.who_knows import who_knows
@@ -43,6 +44,7 @@ READ_TOOLS = [
     intro_paths,
     follow_ups_due,
     pipeline,
+    recent_emails,
 ]
 _READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=False)
 _WRITE = ToolAnnotations(

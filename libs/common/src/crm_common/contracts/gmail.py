@@ -29,7 +29,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 SUBJECT_MESSAGE_GET = "gmail.messages.get"
 SUBJECT_MESSAGES_OF_ENTITY = "gmail.messages.of_entity"
-SUBJECTS = (SUBJECT_MESSAGE_GET, SUBJECT_MESSAGES_OF_ENTITY)
+SUBJECT_ATTACHMENT_GET = "gmail.attachments.get"
+SUBJECTS = (SUBJECT_MESSAGE_GET, SUBJECT_MESSAGES_OF_ENTITY, SUBJECT_ATTACHMENT_GET)
+
+# The most bytes `gmail.attachments.get` answers with (base64 in JSON must fit NATS' default
+# 1 MiB message); a larger stored file is refused (413), its metadata still listed.
+ATTACHMENT_REPLY_MAX_BYTES = 512 * 1024
 
 EmailMatchKind = Literal["exact_address", "domain"]
 
@@ -132,6 +137,28 @@ class MessagesPage(BaseModel):
 
     items: list[GmailMessageData] = Field(description="The newest first")
     next_cursor: str | None = None
+
+
+# -- gmail.attachments.get ------------------------------------------------------------------------
+
+
+class AttachmentGetRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(min_length=1, max_length=128, description="The message's id")
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="The attachment's SHA-256")
+
+
+class AttachmentContent(BaseModel):
+    """A stored attachment of a matched message. Outside content: serve it as a download."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sha256: str
+    filename: str | None
+    content_type: str
+    size: int
+    content_base64: str
 
 
 GmailMessageData.model_rebuild()

@@ -21,6 +21,7 @@ import { moneyByFund } from "./money";
 import {
   humanize,
   useContactDossier,
+  useEmails,
   useFunds,
   useHistory,
   useInteractions,
@@ -103,14 +104,16 @@ function DossierBody(props: BodyProps) {
   const [params] = useSearchParams();
   const history = useHistory(subject);
   const interactions = useInteractions(subject);
+  const emails = useEmails(subject);
   const [justLogged, setJustLogged] = useState<Communication[]>([]);
   const [adding, setAdding] = useState(false);
   const complete = useCompleteFollowUp();
 
   const items = useMemo(() => {
     const pages = history.data?.pages.flatMap((page) => page.items) ?? [];
-    return buildTimeline([...justLogged, ...props.latest, ...pages], interactions.data?.items ?? []);
-  }, [justLogged, props.latest, history.data, interactions.data]);
+    const mail = emails.data?.pages.flatMap((page) => page.items) ?? [];
+    return buildTimeline([...justLogged, ...props.latest, ...pages], interactions.data?.items ?? [], mail);
+  }, [justLogged, props.latest, history.data, interactions.data, emails.data]);
 
   const unknownAttendees = useMemo(
     () => timelinePeople(items).attendees.filter((id) => !props.knownNames.has(id)),
@@ -139,7 +142,10 @@ function DossierBody(props: BodyProps) {
   );
   const owner = props.ownerId ? users.byId.get(props.ownerId) : undefined;
   const entityId = props.canonical?.entity_id;
-  const onLoadMore = useCallback(() => void history.fetchNextPage(), [history]);
+  const onLoadMore = useCallback(() => {
+    if (history.hasNextPage) void history.fetchNextPage();
+    if (emails.hasNextPage) void emails.fetchNextPage();
+  }, [history, emails]);
 
   return (
     <div className="page dossier-page">
@@ -183,8 +189,8 @@ function DossierBody(props: BodyProps) {
             <Timeline
               items={items}
               loading={history.isPending && props.latest.length === 0}
-              hasMore={history.hasNextPage}
-              loadingMore={history.isFetchingNextPage}
+              hasMore={history.hasNextPage || emails.hasNextPage}
+              loadingMore={history.isFetchingNextPage || emails.isFetchingNextPage}
               onLoadMore={onLoadMore}
               personLabel={personLabel}
               kindLabel={kindLabel}

@@ -91,6 +91,47 @@ describe("Timeline", () => {
     expect(screen.getByRole("region").getAttribute("aria-label")).toBe("Timeline, 4 items, newest first");
   });
 
+  it("shows synced mail as text with the untrusted badge, under the email filter", async () => {
+    const user = userEvent.setup();
+    const at = "2026-02-01T10:00:00Z";
+    const items = buildTimeline(many(2), [], [
+      {
+        id: "m1",
+        message_id: "<m1@example.com>",
+        thread_id: "t1",
+        sent_at: at,
+        subject: "<img src=x onerror=alert(1)> Fund III",
+        from: { address: "alice@northpeak.example", name: "Alice" },
+        to: [{ address: "ann@fund.example", name: null }],
+        cc: [],
+        mailbox_user_id: "user-a",
+        deleted_at: null,
+        mailbox_user_ids: ["user-a"],
+        labels: [],
+        links: [],
+        is_private: false,
+        has_attachments: false,
+      },
+    ]);
+    const { container } = render(
+      <Timeline
+        items={items}
+        loading={false}
+        hasMore={false}
+        loadingMore={false}
+        onLoadMore={vi.fn()}
+        personLabel={(id) => ({ "user-a": "Ada" })[id] ?? id}
+        kindLabel={(kind) => kind}
+      />,
+    );
+    expect(container.querySelector("img")).toBeNull();
+    const row = screen.getByRole("heading", { name: "<img src=x onerror=alert(1)> Fund III" }).closest("[role=listitem]") as HTMLElement;
+    expect(within(row).getByText("untrusted")).toBeTruthy();
+    expect(within(row).getByText("Alice <alice@northpeak.example>")).toBeTruthy();
+    await user.click(screen.getByRole("button", { name: /^email/ }));
+    expect(screen.getByRole("region").getAttribute("aria-label")).toBe("Timeline, 1 items, newest first");
+  });
+
   it("says what to do when there is no history", () => {
     renderTimeline(0);
     expect(screen.getByText("No history yet")).toBeTruthy();

@@ -1,6 +1,9 @@
+import { useQuery } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useId, useMemo, useRef, useState } from "react";
+import { type ReactNode, useEffect, useId, useMemo, useRef, useState } from "react";
 
+import { api, unwrap } from "../api/client";
+import type { components } from "../api/schema";
 import { formatDate, formatDateTime, formatRelative } from "../lib/format";
 import { Button } from "../ui/Button";
 import { Badge, EmptyState, SkeletonRows, UntrustedBadge } from "../ui/Feedback";
@@ -46,12 +49,77 @@ function Body({ text }: { text: string }) {
   );
 }
 
+type EmailAddress = components["schemas"]["EmailAddress"];
+
+function address(who: EmailAddress): string {
+  return who.name ? `${who.name} <${who.address}>` : who.address;
+}
+
+/** A synced email's text, fetched when opened: outside text, shown as text (never HTML). */
+function EmailText({ id }: { id: string }) {
+  const message = useQuery({
+    queryKey: ["email", "message", id],
+    queryFn: () => unwrap(api.GET("/api/email/messages/{message_id}", { params: { path: { message_id: id } } })),
+    retry: false,
+  });
+  if (message.isPending) return <SkeletonRows rows={2} />;
+  if (message.isError) return <p className="muted">The text is not available.</p>;
+  const base = `/api/email/messages/${encodeURIComponent(id)}/attachments/`;
+  const attachments = message.data.attachments ?? [];
+  return (
+    <>
+      <Body text={message.data.searchable_text || message.data.body_text} />
+      {attachments.length > 0 && (
+        <ul className="plain tl-item__line">
+          {attachments.map((file) => (
+            <li key={file.sha256}>
+              {file.is_stored ? (
+                <a href={`${base}${file.sha256}`} download={file.filename ?? undefined}>
+                  {file.filename ?? "attachment"}
+                </a>
+              ) : (
+                <span className="muted">{file.filename ?? "attachment"} (too large to keep)</span>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+function EmailView({ item, when, kindLabel, personLabel }: { item: Extract<TimelineItem, { source: "email" }>; when: ReactNode; kindLabel: TimelineProps["kindLabel"]; personLabel: TimelineProps["personLabel"] }) {
+  const [open, setOpen] = useState(false);
+  const email = item.email;
+  const to = email.to ?? [];
+  return (
+    <>
+      <div className="tl-item__meta">
+        <KindBadge kind={item.kind} label={kindLabel(item.kind)} />
+        <span className="tl-item__who">{address(email.from)}</span>
+        <span className="muted">in {personLabel(item.authorId)}'s mailbox</span>
+        <UntrustedBadge />
+        <span className="tl-item__when muted">{when}</span>
+      </div>
+      {email.subject && <h3 className="tl-item__subject">{email.subject}</h3>}
+      {to.length > 0 && <div className="tl-item__line muted">To {to.map(address).join(", ")}</div>}
+      {open && <EmailText id={email.id} />}
+      <Button variant="ghost" small onClick={() => setOpen(!open)} aria-expanded={open}>
+        {open ? "Hide text" : "Show text"}
+      </Button>
+    </>
+  );
+}
+
 function ItemView({ item, personLabel, kindLabel }: { item: TimelineItem; personLabel: TimelineProps["personLabel"]; kindLabel: TimelineProps["kindLabel"] }) {
   const when = (
     <time dateTime={item.at} title={formatDateTime(item.at)}>
       {formatDateTime(item.at)} · {formatRelative(item.at)}
     </time>
   );
+  if (item.source === "email") {
+    return <EmailView item={item} when={when} kindLabel={kindLabel} personLabel={personLabel} />;
+  }
   if (item.source === "interaction") {
     const row = item.interaction;
     return (

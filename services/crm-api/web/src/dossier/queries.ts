@@ -55,6 +55,27 @@ export function useHistory(subject: Subject) {
   });
 }
 
+export const EMAIL_PAGE = 100;
+
+/**
+ * The team's synced mail on the record (gmail-sync, through its canonical entity), newest first.
+ * gmail-sync down (503) or not deployed leaves the timeline without mail, not broken.
+ */
+export function useEmails(subject: Subject) {
+  return useInfiniteQuery({
+    queryKey: ["email", "messages", subject.kind, subject.id],
+    initialPageParam: null as string | null,
+    queryFn: ({ pageParam }) => {
+      const query = { limit: EMAIL_PAGE, cursor: pageParam };
+      return subject.kind === "contact"
+        ? unwrap(api.GET("/api/email/contacts/{record_id}/messages", { params: { path: { record_id: subject.id }, query } }))
+        : unwrap(api.GET("/api/email/organizations/{record_id}/messages", { params: { path: { record_id: subject.id }, query } }));
+    },
+    getNextPageParam: (page) => page.next_cursor,
+    retry: false,
+  });
+}
+
 /** The interaction log's rows on the record (agents' actions among them). */
 export function useInteractions(subject: Subject) {
   return useQuery({

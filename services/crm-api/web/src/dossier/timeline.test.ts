@@ -5,6 +5,28 @@ import { buildTimeline, filterTimeline, timelineKinds, timelinePeople } from "./
 
 type Communication = components["schemas"]["CommunicationRead"];
 type Interaction = components["schemas"]["InteractionRead"];
+type Email = components["schemas"]["GmailMessageData"];
+
+function email(id: string, at: string, extra: Partial<Email> = {}): Email {
+  return {
+    id,
+    message_id: `<${id}@example.com>`,
+    thread_id: `t-${id}`,
+    sent_at: at,
+    subject: `<b>mail ${id}</b>`,
+    from: { address: "alice@northpeak.example", name: "Alice" },
+    to: [{ address: "ann@fund.example", name: null }],
+    cc: [],
+    mailbox_user_id: "user-2",
+    deleted_at: null,
+    mailbox_user_ids: ["user-2"],
+    labels: ["INBOX"],
+    links: [],
+    is_private: false,
+    has_attachments: false,
+    ...extra,
+  };
+}
 
 function communication(id: string, type: string, at: string, extra: Partial<Communication> = {}): Communication {
   return {
@@ -54,6 +76,22 @@ function interaction(seq: number, at: string, extra: Partial<Interaction> = {}):
 }
 
 describe("buildTimeline", () => {
+  it("puts synced mail beside communications under the email kind, always untrusted", () => {
+    const items = buildTimeline(
+      [communication("a", "call", "2026-03-01T10:00:00Z")],
+      [],
+      [
+        email("m1", "2026-03-02T10:00:00Z"),
+        email("m1", "2026-03-02T10:00:00Z"),
+        email("m2", "2026-03-03T10:00:00Z", { is_private: true }),
+        email("m3", "2026-03-04T10:00:00Z", { deleted_at: "2026-03-05T10:00:00Z" }),
+      ],
+    );
+    expect(items.map((item) => item.key)).toEqual(["email:m1", "communication:a"]);
+    expect(items[0]).toMatchObject({ kind: "email", untrusted: true, authorId: "user-2" });
+    expect(filterTimeline(items, { kinds: ["email"], personId: null }).map((item) => item.key)).toEqual(["email:m1"]);
+  });
+
   it("puts communications and agent actions in one list, newest first", () => {
     const items = buildTimeline(
       [communication("a", "call", "2026-03-01T10:00:00Z"), communication("b", "meeting", "2026-03-05T10:00:00Z")],

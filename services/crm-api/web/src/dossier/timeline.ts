@@ -1,12 +1,17 @@
 /**
- * The dossier's one timeline: communications (calls, meetings, notes, emails, texts) and what
- * agents did on the record (the interaction log's agent rows), newest first, with the filters
+ * The dossier's one timeline: communications (calls, meetings, notes, emails, texts), the team's
+ * synced mail (gmail-sync, through /api/email: outside text, always untrusted) and what agents did
+ * on the record (the interaction log's agent rows), newest first, with the filters
  * the dossier offers (kind, person). Pure functions, so they are tested without a browser.
  */
 import type { components } from "../api/schema";
 
 type Communication = components["schemas"]["CommunicationRead"];
 type Interaction = components["schemas"]["InteractionRead"];
+type Email = components["schemas"]["GmailMessageData"];
+
+/** Synced mail shares the "email" kind (and its filter chip) with logged email communications. */
+export const EMAIL_KIND = "email";
 
 /** The kind of agent rows; communications use their own type (call, meeting, ...). */
 export const AGENT_KIND = "agent";
@@ -34,6 +39,16 @@ export type TimelineItem =
       untrusted: boolean;
       source: "interaction";
       interaction: Interaction;
+    }
+  | {
+      key: string;
+      kind: typeof EMAIL_KIND;
+      at: string;
+      authorId: string;
+      personIds: string[];
+      untrusted: true;
+      source: "email";
+      email: Email;
     };
 
 export interface TimelineFilter {
@@ -60,6 +75,7 @@ function time(value: string): number {
 export function buildTimeline(
   communications: readonly Communication[],
   interactions: readonly Interaction[] = [],
+  emails: readonly Email[] = [],
 ): TimelineItem[] {
   const agentRows = interactions.filter((row) => row.actor_kind === "agent");
   const untrustedRecords = new Set<string>();
@@ -96,6 +112,23 @@ export function buildTimeline(
       untrusted: isUntrusted(row),
       source: "interaction",
       interaction: row,
+    });
+  }
+  const seenEmails = new Set<string>();
+  for (const email of emails) {
+    if (seenEmails.has(email.id) || email.deleted_at || email.is_private) continue;
+    seenEmails.add(email.id);
+    const mailboxes = email.mailbox_user_ids ?? [];
+    const mailboxOwner = mailboxes[0] ?? email.mailbox_user_id;
+    items.push({
+      key: `email:${email.id}`,
+      kind: EMAIL_KIND,
+      at: email.sent_at,
+      authorId: mailboxOwner,
+      personIds: [...new Set([mailboxOwner, ...mailboxes])],
+      untrusted: true,
+      source: "email",
+      email,
     });
   }
   return items.sort((a, b) => time(b.at) - time(a.at) || b.key.localeCompare(a.key));

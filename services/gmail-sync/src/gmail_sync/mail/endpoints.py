@@ -15,10 +15,12 @@ from sqlalchemy.orm import Session
 from crm_common.bus.service import Endpoint
 from crm_common.contracts import gmail as contract
 from crm_common.db import Database
-from crm_common.errors import BadRequest
+from crm_common.errors import BadRequest, NotFound, PayloadTooLarge
 from gmail_sync.mail import repository
 from gmail_sync.mail import service as mail
 from gmail_sync.mail.errors import MessageNotFound
+from gmail_sync.mail.models import EmailMessage
+from gmail_sync.messages import AttachmentStore
 
 
 class InvalidCursor(BadRequest):
@@ -26,8 +28,19 @@ class InvalidCursor(BadRequest):
     slug = "invalid-cursor"
 
 
-def read_message(session: Session, request: contract.MessageGetRequest) -> contract.MessageRead:
-    message = repository.message(session, request.id)
+class AttachmentNotServed(NotFound):
+    title = "Attachment not found"
+    slug = "not-found"
+
+
+class AttachmentTooLargeToServe(PayloadTooLarge):
+    title = "Attachment too large to serve"
+    slug = "payload-too-large"
+
+
+def _served(session: Session, email_id: str) -> EmailMessage:
+    """A matched, live, non-private message with its text; any other is not found."""
+    message = repository.message(session, email_id)
     if (
         message is None
         or not message.is_matched
@@ -35,7 +48,13 @@ def read_message(session: Session, request: contract.MessageGetRequest) -> contr
         or message.private_at is not None
         or message.body_text is None
     ):
-        raise MessageNotFound(f"no message {request.id}")
+        raise MessageNotFound(f"no message {email_id}")
+    return message
+
+
+def read_message(session: Session, request: contract.MessageGetRequest) -> contract.MessageRead:
+    message = _served(session, request.id)
+    assert message.body_text is not None  # _served serves only messages with their text
     return contract.MessageRead(
         message=mail.state(session, message),
         version=message.version,
@@ -51,6 +70,30 @@ def read_message(session: Session, request: contract.MessageGetRequest) -> contr
             )
             for a in repository.attachments_of(session, message.id)
         ],
+    )
+
+
+def read_attachment(
+    session: Session, store: AttachmentStore, request: contract.AttachmentGetRequest
+) -> contract.AttachmentContent:
+    """The bytes of a stored attachment of a served message, up to ATTACHMENT_REPLY_MAX_BYTES."""
+    message = _served(session, request.id)
+    found = next(
+        (a for a in repository.attachments_of(session, message.id) if a.sha256 == request.sha256),
+        None,
+    )
+    if found is None or not found.is_stored or not store.has(found.sha256):
+        raise AttachmentNotServed(f"message {request.id} has no stored attachment {request.sha256}")
+    if found.size > contract.ATTACHMENT_REPLY_MAX_BYTES:
+        raise AttachmentTooLargeToServe(
+            f"{found.size} bytes is over the {contract.ATTACHMENT_REPLY_MAX_BYTES} served"
+        )
+    return contract.AttachmentContent(
+        sha256=found.sha256,
+        filename=found.filename,
+        content_type=found.content_type,
+        size=found.size,
+        content_base64=base64.b64encode(store.read(found.sha256)).decode(),
     )
 
 
@@ -81,7 +124,9 @@ def messages_of_entity(
     )
 
 
-def endpoints(db: Database) -> list[Endpoint[Any, Any]]:
+def endpoints(db: Database, store: AttachmentStore | None = None) -> list[Endpoint[Any, Any]]:
+    """The mail endpoints; `gmail.attachments.get` only with the store that holds the files."""
+
     def reader(work: Any) -> Any:
         def run(request: Any) -> Any:
             with db.session() as session:
@@ -92,7 +137,7 @@ def endpoints(db: Database) -> list[Endpoint[Any, Any]]:
 
         return handle
 
-    return [
+    served: list[Endpoint[Any, Any]] = [
         Endpoint(
             "message",
             contract.SUBJECT_MESSAGE_GET,
@@ -108,5 +153,18 @@ def endpoints(db: Database) -> list[Endpoint[Any, Any]]:
             contract.MessagesPage,
             reader(messages_of_entity),
             "The matched messages of a resolver entity, newest first",
+        ),
+    ]
+    if store is None:
+        return served
+    return [
+        *served,
+        Endpoint(
+            "attachment",
+            contract.SUBJECT_ATTACHMENT_GET,
+            contract.AttachmentGetRequest,
+            contract.AttachmentContent,
+            reader(lambda session, request: read_attachment(session, store, request)),
+            "A matched message's stored attachment (size-capped)",
         ),
     ]
