@@ -100,7 +100,8 @@ def sqlite_check(path: Path) -> Checked:
     try:
         found = [row[0] for row in conn.execute("PRAGMA integrity_check")]
         revision = _revision(conn)
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+        # A damaged page can hold text that is no longer UTF-8 (the revision, a row's value).
         return Checked(ok=False, detail=f"not a sound SQLite database: {exc}", revision=[])
     finally:
         conn.close()
@@ -156,7 +157,17 @@ def _pg_target(url: str) -> tuple[list[str], dict[str, str]]:
 
 
 def _run(command: list[str], env: dict[str, str], what: str) -> str:
-    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=3600)
+    # A damaged archive can make the tools print bytes that are not UTF-8 (a flipped byte in a
+    # name pg_restore lists): read them as replacement characters, never fail on decoding.
+    result = subprocess.run(
+        command,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        timeout=3600,
+    )
     if result.returncode != 0:
         # The tools' messages name tables and errors, never the password (it is in the env).
         raise RuntimeError(f"{what} failed: {result.stderr.strip()[-2000:]}")
