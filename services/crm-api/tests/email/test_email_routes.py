@@ -128,7 +128,15 @@ def test_a_member_syncs_their_mailbox_and_reads_a_contacts_mail(
 
     status = client.get("/api/email/status", headers=bearer(ben)).json()
     assert status["matched_messages"] == 1
-    assert [a["email"] for a in status["accounts"]] == [ANN]
+    # A colleague's mailbox (address, status, runs) is hers and the admins' to see.
+    assert status["accounts"] == []
+    assert status["recent_runs"] == []
+    mine = client.get("/api/email/status", headers=bearer(ann)).json()
+    assert [a["email"] for a in mine["accounts"]] == [ANN]
+    assert mine["recent_runs"]
+    team = client.get("/api/email/accounts", headers=bearer(admin)).json()
+    assert [a["email"] for a in team["accounts"]] == [ANN]
+    assert client.get("/api/email/accounts", headers=bearer(ben)).json()["accounts"] == []
 
     # Its text: outside text, which taints the agent's session that reads it.
     agent = {"X-API-Key": create_key(client, admin, ["read", "write:logged"])["key"]}

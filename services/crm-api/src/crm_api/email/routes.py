@@ -100,27 +100,39 @@ async def _log(
 # -- status and accounts --------------------------------------------------------------------------
 
 
+def _visible(principal: Principal, found: contract.StatusResponse) -> contract.StatusResponse:
+    """An admin sees every mailbox; anyone else only their own (a colleague's address, status
+    and sync history are theirs), with only those mailboxes' runs."""
+    if principal.is_admin:
+        return found
+    mine = [a for a in found.accounts if a.user_id == principal.user_id]
+    ids = {a.id for a in mine}
+    runs = [r for r in found.recent_runs if r.account_id in ids]
+    return found.model_copy(update={"accounts": mine, "recent_runs": runs})
+
+
 @router.get("/status", response_model=contract.StatusResponse, responses=UNAVAILABLE)
 async def mail_status(
-    _: Reader,
+    principal: Reader,
     services: Remote,
     runs: Annotated[int, Query(ge=0, le=200, description="How many recent runs")] = 20,
 ) -> contract.StatusResponse:
-    """gmail-sync's state: every mailbox with its status and last sync, the recent sync runs,
-    how many messages it holds and how many matched the CRM, and whether the service account
-    and per-user OAuth are configured."""
-    return await services.call(
+    """gmail-sync's state: the mailboxes with their status and last sync (every one for an
+    admin, your own otherwise), their recent sync runs, how many messages it holds and how many
+    matched the CRM, and whether the service account and per-user OAuth are configured."""
+    found = await services.call(
         contract.SUBJECT_STATUS, contract.StatusRequest(runs=runs), contract.StatusResponse
     )
+    return _visible(principal, found)
 
 
 @router.get("/accounts", response_model=contract.AccountsResponse, responses=UNAVAILABLE)
-async def accounts(_: Reader, services: Remote) -> contract.AccountsResponse:
-    """The team's mailboxes."""
+async def accounts(principal: Reader, services: Remote) -> contract.AccountsResponse:
+    """The team's mailboxes for an admin; your own otherwise."""
     found = await services.call(
         contract.SUBJECT_STATUS, contract.StatusRequest(runs=0), contract.StatusResponse
     )
-    return contract.AccountsResponse(accounts=found.accounts)
+    return contract.AccountsResponse(accounts=_visible(principal, found).accounts)
 
 
 @router.post(

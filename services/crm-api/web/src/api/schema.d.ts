@@ -2079,9 +2079,9 @@ export interface paths {
         };
         /**
          * Mail Status
-         * @description gmail-sync's state: every mailbox with its status and last sync, the recent sync runs,
-         *     how many messages it holds and how many matched the CRM, and whether the service account
-         *     and per-user OAuth are configured.
+         * @description gmail-sync's state: the mailboxes with their status and last sync (every one for an
+         *     admin, your own otherwise), their recent sync runs, how many messages it holds and how many
+         *     matched the CRM, and whether the service account and per-user OAuth are configured.
          */
         get: operations["mail_status_api_email_status_get"];
         put?: never;
@@ -2101,7 +2101,7 @@ export interface paths {
         };
         /**
          * Accounts
-         * @description The team's mailboxes.
+         * @description The team's mailboxes for an admin; your own otherwise.
          */
         get: operations["accounts_api_email_accounts_get"];
         put?: never;
