@@ -27,6 +27,7 @@ READ_TOOLS = {
     "timeline",
     "who_knows",
     "intro_paths",
+    "recent_emails",
     "follow_ups_due",
     "pipeline",
 }
