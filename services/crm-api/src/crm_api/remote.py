@@ -14,9 +14,19 @@ from fastapi import Depends, Request
 from pydantic import BaseModel
 
 from crm_common.bus.service import ServiceCallError, ServiceUnreachable, call
-from crm_common.errors import CRMError, Problem, ServiceUnavailable
+from crm_common.errors import PROBLEM_JSON, CRMError, Problem, ServiceUnavailable
 
 Resp = TypeVar("Resp", bound=BaseModel)
+
+
+def unavailable(service: str) -> dict[int | str, dict[str, Any]]:
+    """The 503 a route that calls `service` documents in OpenAPI (`responses=`)."""
+    return {
+        503: {
+            "description": f"{service} is not running or not reachable",
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+    }
 
 
 class RemoteUnavailable(ServiceUnavailable):

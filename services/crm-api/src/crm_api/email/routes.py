@@ -31,19 +31,14 @@ from crm_api.canonical import service as canonical
 from crm_api.database import ReadSession
 from crm_api.email import service
 from crm_api.email.schemas import AccountAction, EnrollBody, MessagesQuery, SyncRunBody
-from crm_api.remote import Remote, RemoteError, RemoteUnavailable
+from crm_api.remote import Remote, RemoteError, RemoteUnavailable, unavailable
 from crm_api.security.dependencies import UntrustedContent
 from crm_common.contracts import gmail as contract
 from crm_common.errors import PROBLEM_JSON, NotFound
 
 router = APIRouter(prefix="/api/email", tags=["email"])
 
-UNAVAILABLE: dict[int | str, dict[str, Any]] = {
-    503: {
-        "description": "gmail-sync is not running or not reachable",
-        "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
-    }
-}
+UNAVAILABLE = unavailable("gmail-sync")
 
 AccountId = Annotated[str, Path(min_length=1, max_length=64)]
 MessageId = Annotated[str, Path(min_length=1, max_length=128)]

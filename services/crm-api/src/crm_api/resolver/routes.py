@@ -15,7 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from crm_api.auth.dependencies import Reader, Writer
 from crm_api.auth.principal import Principal
-from crm_api.remote import Remote
+from crm_api.remote import Remote, unavailable
 from crm_api.resolver import service
 from crm_api.resolver.schemas import (
     DecisionQuery,
@@ -29,16 +29,11 @@ from crm_api.resolver.schemas import (
     UndoBody,
 )
 from crm_common.contracts import resolver as contract
-from crm_common.errors import PROBLEM_JSON, UnprocessableEntity
+from crm_common.errors import UnprocessableEntity
 
 router = APIRouter(prefix="/api/resolver", tags=["resolver"])
 
-UNAVAILABLE: dict[int | str, dict[str, Any]] = {
-    503: {
-        "description": "The resolver is not running or not reachable",
-        "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
-    }
-}
+UNAVAILABLE = unavailable("The resolver")
 
 EntityId = Annotated[str, Path(min_length=1, max_length=64)]
 ItemId = Annotated[str, Path(min_length=1, max_length=64)]
